@@ -1,0 +1,129 @@
+"""The catalogue: products, the barcodes that name them, and their prices."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import peewee
+
+from . import clock
+from .db import BaseModel
+from .errors import DomainError, NotFound
+from .fields import MoneyField, QuantityField
+from .money import Money
+
+
+class Product(BaseModel):
+    sku = peewee.CharField(unique=True, max_length=64)
+    name = peewee.CharField()
+    name_zh = peewee.CharField(default="")
+    category = peewee.CharField(default="", index=True)
+    unit = peewee.CharField(max_length=8, default="pcs")
+    unit_precision = peewee.SmallIntegerField(default=0)  # decimal places a quantity may carry
+    track_lot = peewee.BooleanField(default=False)
+    track_serial = peewee.BooleanField(default=False)
+    track_expiry = peewee.BooleanField(default=False)
+    weight_priced = peewee.BooleanField(default=False)
+    tax_rate = QuantityField(default=Decimal(0))  # percent, included in the price
+    active = peewee.BooleanField(default=True)
+    needs_count = peewee.BooleanField(default=False)  # set when a store sold below zero
+    updated_at = peewee.DateTimeField(default=clock.now)
+
+    def quantity(self, value: Decimal | int | str) -> Decimal:
+        """A quantity in this product's unit, refused if it has more places than the unit allows."""
+        qty = Decimal(value)
+        places = Decimal(1).scaleb(-self.unit_precision)
+        if qty != qty.quantize(places):
+            unit = self.unit
+            raise DomainError(
+                f"{self.sku} is counted in whole {unit}" if self.unit_precision == 0
+                else f"{self.sku} takes at most {self.unit_precision} decimals of {unit}"
+            )
+        return qty.quantize(places)
+
+    def display_name(self, lang: str = "en") -> str:
+        return self.name_zh if lang.startswith("zh") and self.name_zh else self.name
+
+
+class Barcode(BaseModel):
+    """A code printed on goods. GTINs are kept as 14 digits; a pack barcode stands for `pack_qty` units."""
+
+    code = peewee.CharField(unique=True, max_length=64)
+    product = peewee.ForeignKeyField(Product, backref="barcodes", on_delete="CASCADE")
+    pack_qty = QuantityField(default=Decimal(1))
+
+
+class Price(BaseModel):
+    product = peewee.ForeignKeyField(Product, backref="prices", on_delete="CASCADE")
+    amount = MoneyField()
+    currency = peewee.CharField(max_length=3)
+    valid_from = peewee.DateTimeField(default=dt.datetime(2000, 1, 1))
+    valid_to = peewee.DateTimeField(null=True)
+
+    class Meta:
+        indexes = ((("product", "valid_from"), False),)
+
+    @property
+    def money(self) -> Money:
+        return Money(self.amount, self.currency)
+
+
+def normalize_code(code: str) -> str:
+    """GTINs compare as 14 digits; other codes (internal labels, SKUs) as typed."""
+    code = code.strip()
+    if code.isdigit() and len(code) in (8, 12, 13, 14):
+        return code.zfill(14)
+    return code
+
+
+def product_by_sku(sku: str) -> Product:
+    try:
+        return Product.get(Product.sku == sku)
+    except Product.DoesNotExist:
+        raise NotFound(f"No product with SKU {sku!r}. Check the code or search by name.") from None
+
+
+def find_by_code(code: str) -> tuple[Product, Decimal]:
+    """The product a scanned or typed code names, and how many units it stands for."""
+    key = normalize_code(code)
+    row = (
+        Barcode.select(Barcode.pack_qty, Product)
+        .join(Product)
+        .where(Barcode.code == key)
+        .first()
+    )
+    if row is not None:
+        return row.product, row.pack_qty
+    product = Product.get_or_none(Product.sku == code.strip())
+    if product is not None:
+        return product, Decimal(1)
+    raise NotFound(f"Unknown code {code}: search the product by name, or ask a supervisor to link the code.")
+
+
+def current_price(product: Product, at: dt.datetime | None = None) -> Money:
+    at = at or clock.now()
+    price = (
+        Price.select()
+        .where(
+            (Price.product == product)
+            & (Price.valid_from <= at)
+            & ((Price.valid_to.is_null()) | (Price.valid_to > at))
+        )
+        .order_by(Price.valid_from.desc())
+        .first()
+    )
+    if price is None:
+        raise NotFound(f"{product.sku} {product.name} has no price. Ask a manager to price it before selling.")
+    return price.money
+
+
+def search_products(text: str, limit: int = 50) -> list[Product]:
+    """Products whose SKU starts with, or whose name contains, the text (case-insensitive)."""
+    text = text.strip()
+    if not text:
+        return []
+    query = Product.select().where(
+        (Product.sku.startswith(text)) | (Product.name.contains(text)) | (Product.name_zh.contains(text))
+    )
+    return list(query.order_by(Product.sku).limit(limit))

@@ -1,0 +1,321 @@
+"""The stock ledger: immutable events, and the levels they fold into.
+
+On-hand is a pure function of the *set* of events, whatever order they arrive in (the Square
+Inventory rule):
+
+* a physical count states the quantity of its key (location, bin, product, lot) as of its
+  `occurred_at`; the latest count wins (ties broken by event id);
+* any other event after the latest count applies on top of it;
+* any other event at or before the latest count is absorbed by it, even if it arrives later.
+
+`fold` is that rule as a pure function (the specification). `post_event` keeps the cached
+`StockLevel` row equal to `fold` of the stored events, incrementally, inside the caller's
+transaction. `verify_levels` re-derives every level in SQL and reports any difference.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import peewee
+import uuid_utils
+
+from . import clock
+from .catalog import Product
+from .db import BaseModel, db
+from .errors import Conflict, DomainError
+from .fields import QuantityField
+from .places import Location
+
+RECEIPT, SALE, PICK, RETURN = "receipt", "sale", "pick", "return"
+TRANSFER_OUT, TRANSFER_IN, ADJUSTMENT, COUNT = "transfer_out", "transfer_in", "adjustment", "count"
+KINDS = (RECEIPT, SALE, PICK, RETURN, TRANSFER_OUT, TRANSFER_IN, ADJUSTMENT, COUNT)
+# The sign each kind's quantity must have; a count states a level, so it may be any non-negative.
+_SIGN = {RECEIPT: 1, SALE: -1, PICK: -1, RETURN: 1, TRANSFER_OUT: -1, TRANSFER_IN: 1}
+
+
+def new_id() -> str:
+    """A UUIDv7: unique without coordination, and sorted by creation time."""
+    return str(uuid_utils.uuid7())
+
+
+class StockEvent(BaseModel):
+    id = peewee.CharField(primary_key=True, max_length=36)
+    location = peewee.ForeignKeyField(Location, backref="+", on_delete="RESTRICT")
+    bin = peewee.CharField(max_length=32, default="")
+    product = peewee.ForeignKeyField(Product, backref="+", on_delete="RESTRICT")
+    lot = peewee.CharField(max_length=64, default="")
+    expiry = peewee.DateField(null=True)
+    quantity = QuantityField()  # signed change; for a count, the quantity counted
+    kind = peewee.CharField(max_length=16)
+    reason = peewee.CharField(default="")
+    occurred_at = peewee.DateTimeField()
+    terminal = peewee.CharField(max_length=16, default="")
+    user = peewee.CharField(max_length=32, default="")
+    reference = peewee.CharField(default="", index=True)
+    received_at = peewee.DateTimeField(null=True)  # when head office took it in
+    digest = peewee.CharField(max_length=64)
+
+    class Meta:
+        indexes = ((("location", "product", "bin", "lot", "occurred_at"), False),)
+
+
+class StockLevel(BaseModel):
+    location = peewee.ForeignKeyField(Location, backref="+", on_delete="CASCADE")
+    product = peewee.ForeignKeyField(Product, backref="+", on_delete="CASCADE")
+    bin = peewee.CharField(max_length=32, default="")
+    lot = peewee.CharField(max_length=64, default="")
+    on_hand = QuantityField(default=Decimal(0))
+    count_at = peewee.DateTimeField(null=True)  # the count that sets the base, if any
+    count_id = peewee.CharField(max_length=36, null=True)
+
+    class Meta:
+        indexes = ((("location", "product", "bin", "lot"), True),)
+
+
+@dataclass(frozen=True, slots=True)
+class EventData:
+    """An event as it travels: keyed by codes (SKU, location code), not by database ids."""
+
+    location: str
+    sku: str
+    quantity: Decimal
+    kind: str
+    occurred_at: dt.datetime
+    id: str = field(default_factory=new_id)
+    bin: str = ""
+    lot: str = ""
+    expiry: dt.date | None = None
+    reason: str = ""
+    terminal: str = ""
+    user: str = ""
+    reference: str = ""
+
+    @property
+    def key(self) -> tuple[str, str, str, str]:
+        return (self.location, self.sku, self.bin, self.lot)
+
+    def payload(self) -> dict:
+        return {
+            "id": self.id, "location": self.location, "sku": self.sku, "bin": self.bin,
+            "lot": self.lot, "expiry": self.expiry.isoformat() if self.expiry else None,
+            "quantity": str(self.quantity), "kind": self.kind, "reason": self.reason,
+            "occurred_at": clock.iso(self.occurred_at), "terminal": self.terminal,
+            "user": self.user, "reference": self.reference,
+        }
+
+    @classmethod
+    def from_payload(cls, data: dict) -> EventData:
+        try:
+            return cls(
+                id=str(data["id"]), location=str(data["location"]), sku=str(data["sku"]),
+                bin=str(data.get("bin") or ""), lot=str(data.get("lot") or ""),
+                expiry=dt.date.fromisoformat(data["expiry"]) if data.get("expiry") else None,
+                quantity=Decimal(str(data["quantity"])), kind=str(data["kind"]),
+                reason=str(data.get("reason") or ""), occurred_at=clock.parse(data["occurred_at"]),
+                terminal=str(data.get("terminal") or ""), user=str(data.get("user") or ""),
+                reference=str(data.get("reference") or ""),
+            )
+        except (KeyError, ValueError, ArithmeticError, TypeError) as exc:
+            raise DomainError(f"Malformed stock event: {exc!r}") from None
+
+    def digest(self) -> str:
+        # Normalised so that 1.0 and 1.000 are the same quantity.
+        body = self.payload() | {"quantity": str(self.quantity.normalize())}
+        return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
+
+    def validate(self) -> None:
+        if self.kind not in KINDS:
+            raise DomainError(f"Unknown stock event kind {self.kind!r}.")
+        sign = _SIGN.get(self.kind)
+        if sign is not None and self.quantity * sign <= 0:
+            direction = "positive" if sign > 0 else "negative"
+            raise DomainError(f"A {self.kind} event needs a {direction} quantity, not {self.quantity}.")
+        if self.kind == COUNT and self.quantity < 0:
+            raise DomainError("A count cannot be negative: count again.")
+        if self.kind == ADJUSTMENT and not self.reason:
+            raise DomainError("An adjustment needs a reason (damaged, found, theft, ...).")
+
+
+def fold(events: Iterable[EventData]) -> dict[tuple[str, str, str, str], Decimal]:
+    """On-hand per key from a set of events; duplicates (same id) count once. The specification."""
+    unique = {e.id: e for e in events}
+    by_key: dict[tuple, list[EventData]] = {}
+    for event in unique.values():
+        by_key.setdefault(event.key, []).append(event)
+    levels = {}
+    for key, group in by_key.items():
+        counts = [e for e in group if e.kind == COUNT]
+        if counts:
+            base = max(counts, key=lambda e: (e.occurred_at, e.id))
+            total = base.quantity + sum(
+                (e.quantity for e in group if e.kind != COUNT and e.occurred_at > base.occurred_at), Decimal(0)
+            )
+        else:
+            total = sum((e.quantity for e in group), Decimal(0))
+        levels[key] = total
+    return levels
+
+
+def _resolve(data: EventData) -> tuple[Location, Product]:
+    location = Location.get_or_none(Location.code == data.location)
+    if location is None:
+        raise DomainError(f"Unknown location {data.location!r}.")
+    product = Product.get_or_none(Product.sku == data.sku)
+    if product is None:
+        raise DomainError(f"Unknown product {data.sku!r}: pull the catalogue first.")
+    return location, product
+
+
+def post_event(data: EventData, *, location: Location | None = None, product: Product | None = None) -> bool:
+    """Store one event and fold it into its level. Call inside a transaction.
+
+    Returns False if the same event was already stored (nothing changes); raises `Conflict` if the
+    same id was stored with different content.
+    """
+    data.validate()
+    if location is None or product is None:
+        location, product = _resolve(data)
+    digest = data.digest()
+    inserted = (
+        StockEvent.insert(
+            id=data.id, location=location.id, bin=data.bin, product=product.id, lot=data.lot,
+            expiry=data.expiry, quantity=data.quantity, kind=data.kind, reason=data.reason,
+            occurred_at=data.occurred_at, terminal=data.terminal, user=data.user,
+            reference=data.reference, digest=digest,
+        )
+        .on_conflict_ignore()
+        .execute()
+    )
+    if not inserted:
+        existing = StockEvent.get_by_id(data.id)
+        if existing.digest != digest:
+            raise Conflict(f"Event {data.id} was already recorded with different content.")
+        return False
+    _fold_into_level(data, location.id, product.id)
+    return True
+
+
+def _fold_into_level(data: EventData, location_id: int, product_id: int) -> None:
+    key = (StockLevel.location == location_id) & (StockLevel.product == product_id) & (
+        StockLevel.bin == data.bin) & (StockLevel.lot == data.lot)
+    level = StockLevel.select(StockLevel.id, StockLevel.on_hand, StockLevel.count_at, StockLevel.count_id).where(
+        key).first()
+    if level is None:
+        level = StockLevel.create(location=location_id, product=product_id, bin=data.bin, lot=data.lot,
+                                  on_hand=Decimal(0))
+    if data.kind != COUNT:
+        if level.count_at is None or data.occurred_at > level.count_at:
+            StockLevel.update(on_hand=StockLevel.on_hand + data.quantity).where(
+                StockLevel.id == level.id).execute()
+        return
+    if level.count_at is not None and (data.occurred_at, data.id) < (level.count_at, level.count_id):
+        return  # an older count: the newer one already absorbed it
+    after = (
+        StockEvent.select(peewee.fn.COALESCE(peewee.fn.SUM(StockEvent.quantity), 0))
+        .where(
+            (StockEvent.location == location_id) & (StockEvent.product == product_id)
+            & (StockEvent.bin == data.bin) & (StockEvent.lot == data.lot)
+            & (StockEvent.kind != COUNT) & (StockEvent.occurred_at > data.occurred_at)
+        )
+        .scalar()
+    )
+    on_hand = data.quantity + Decimal(int(after)) / QuantityField.scale
+    StockLevel.update(on_hand=on_hand, count_at=data.occurred_at, count_id=data.id).where(
+        StockLevel.id == level.id).execute()
+
+
+def on_hand(location: Location, product: Product, *, bin: str | None = None, lot: str | None = None) -> Decimal:
+    """On-hand of a product at a location, over all its bins and lots unless narrowed."""
+    query = StockLevel.select(peewee.fn.COALESCE(peewee.fn.SUM(StockLevel.on_hand), 0)).where(
+        (StockLevel.location == location) & (StockLevel.product == product))
+    if bin is not None:
+        query = query.where(StockLevel.bin == bin)
+    if lot is not None:
+        query = query.where(StockLevel.lot == lot)
+    return Decimal(int(query.scalar())) / QuantityField.scale
+
+
+def levels_for(product: Product) -> list[StockLevel]:
+    return list(StockLevel.select(StockLevel, Location).join(Location).where(StockLevel.product == product))
+
+
+_DERIVED_SQL = """
+WITH ranked AS (
+    SELECT location_id, product_id, bin, lot, occurred_at, quantity,
+           ROW_NUMBER() OVER (PARTITION BY location_id, product_id, bin, lot
+                              ORDER BY occurred_at DESC, id DESC) AS rn
+    FROM stock_event WHERE kind = 'count'
+), base AS (SELECT * FROM ranked WHERE rn = 1)
+SELECT e.location_id, e.product_id, e.bin, e.lot,
+       MAX(COALESCE(b.quantity, 0)) + SUM(CASE WHEN e.kind <> 'count'
+            AND (b.occurred_at IS NULL OR e.occurred_at > b.occurred_at) THEN e.quantity ELSE 0 END)
+FROM stock_event e
+LEFT JOIN base b ON b.location_id = e.location_id AND b.product_id = e.product_id
+                AND b.bin = e.bin AND b.lot = e.lot
+GROUP BY e.location_id, e.product_id, e.bin, e.lot
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class LevelDifference:
+    location: str
+    sku: str
+    bin: str
+    lot: str
+    cached: Decimal
+    derived: Decimal
+
+
+def verify_levels(repair: bool = False) -> list[LevelDifference]:
+    """Re-derive every level from the ledger and list where the cached level disagrees."""
+    derived = {
+        (loc, prod, b, lot): int(total)
+        for loc, prod, b, lot, total in db.execute_sql(_DERIVED_SQL).fetchall()
+    }
+    cached = {
+        (loc, prod, b, lot): int(total)
+        for loc, prod, b, lot, total in db.execute_sql(
+            "SELECT location_id, product_id, bin, lot, on_hand FROM stock_level").fetchall()
+    }
+    wrong = [k for k in derived.keys() | cached.keys() if derived.get(k, 0) != cached.get(k, 0)]
+    if not wrong:
+        return []
+    locations = {loc.id: loc.code for loc in Location.select(Location.id, Location.code)}
+    product_ids = {k[1] for k in wrong}
+    skus = {p.id: p.sku for p in Product.select(Product.id, Product.sku).where(Product.id.in_(product_ids))}
+    scale = QuantityField.scale
+    diffs = [
+        LevelDifference(locations.get(k[0], str(k[0])), skus.get(k[1], str(k[1])), k[2], k[3],
+                        Decimal(cached.get(k, 0)) / scale, Decimal(derived.get(k, 0)) / scale)
+        for k in sorted(wrong)
+    ]
+    if repair:
+        with db.atomic():
+            for loc, prod, b, lot in wrong:
+                rebuild_level(loc, prod, b, lot)
+    return diffs
+
+
+def rebuild_level(location_id: int, product_id: int, bin: str, lot: str) -> None:
+    """Recompute one level from its events (used by repair)."""
+    events = StockEvent.select().where(
+        (StockEvent.location == location_id) & (StockEvent.product == product_id)
+        & (StockEvent.bin == bin) & (StockEvent.lot == lot))
+    counts = [e for e in events if e.kind == COUNT]
+    base = max(counts, key=lambda e: (e.occurred_at, e.id)) if counts else None
+    total = (base.quantity if base else Decimal(0)) + sum(
+        (e.quantity for e in events if e.kind != COUNT and (base is None or e.occurred_at > base.occurred_at)),
+        Decimal(0))
+    StockLevel.insert(location=location_id, product=product_id, bin=bin, lot=lot, on_hand=total,
+                      count_at=base.occurred_at if base else None, count_id=base.id if base else None
+                      ).on_conflict(
+        conflict_target=[StockLevel.location, StockLevel.product, StockLevel.bin, StockLevel.lot],
+        update={StockLevel.on_hand: total, StockLevel.count_at: base.occurred_at if base else None,
+                StockLevel.count_id: base.id if base else None},
+    ).execute()

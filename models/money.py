@@ -1,0 +1,64 @@
+"""Money: a Decimal amount with its ISO 4217 currency. Never a float."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from babel.numbers import format_currency, get_currency_precision
+
+from .errors import DomainError
+
+
+@dataclass(frozen=True, slots=True)
+class Money:
+    amount: Decimal
+    currency: str
+
+    def __post_init__(self) -> None:
+        if isinstance(self.amount, float):
+            raise TypeError("Money takes a Decimal, not a float")
+        if len(self.currency) != 3 or not self.currency.isalpha() or not self.currency.isupper():
+            raise DomainError(f"Currency {self.currency!r} is not an ISO 4217 code such as EUR or CNY.")
+        object.__setattr__(self, "amount", Decimal(self.amount))
+
+    @classmethod
+    def zero(cls, currency: str) -> Money:
+        return cls(Decimal(0), currency)
+
+    def _same(self, other: Money) -> None:
+        if other.currency != self.currency:
+            raise DomainError(f"Cannot combine {self.currency} with {other.currency}.")
+
+    def __add__(self, other: Money) -> Money:
+        self._same(other)
+        return Money(self.amount + other.amount, self.currency)
+
+    def __sub__(self, other: Money) -> Money:
+        self._same(other)
+        return Money(self.amount - other.amount, self.currency)
+
+    def __mul__(self, factor: Decimal | int) -> Money:
+        return Money(self.amount * Decimal(factor), self.currency)
+
+    def __neg__(self) -> Money:
+        return Money(-self.amount, self.currency)
+
+    def __lt__(self, other: Money) -> bool:
+        self._same(other)
+        return self.amount < other.amount
+
+    def __le__(self, other: Money) -> bool:
+        self._same(other)
+        return self.amount <= other.amount
+
+    def rounded(self) -> Money:
+        """Round to the currency's minor unit (2 places for EUR, 0 for JPY)."""
+        exp = Decimal(1).scaleb(-get_currency_precision(self.currency))
+        return Money(self.amount.quantize(exp, rounding=ROUND_HALF_UP), self.currency)
+
+    def format(self, locale: str = "en") -> str:
+        return format_currency(self.amount, self.currency, locale=locale)
+
+    def __str__(self) -> str:
+        return f"{self.rounded().amount} {self.currency}"

@@ -1,0 +1,132 @@
+"""Returns linked to the original sale: restock or write off, refund, and exchanges."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+import peewee
+
+from .. import outbox
+from ..context import Actor
+from ..db import db
+from ..errors import DomainError
+from ..ledger import ADJUSTMENT, RETURN
+from ..money import Money
+from ..orders import PARTLY_RETURNED, RETURN_ORDER, RETURNED, SALE_ORDER, Order, OrderLine, Tender, set_status
+from ..people import User
+from .recording import record_stock
+from .selling import Payment, SaleLine, _settle, order_document, sell
+
+RESTOCK, WRITE_OFF = "restock", "write_off"
+
+
+@dataclass
+class ReturnLine:
+    original_line: OrderLine
+    quantity: Decimal
+    reason: str
+    condition: str = RESTOCK
+
+
+def returnable(line: OrderLine) -> Decimal:
+    """How much of a sold line can still come back."""
+    already = (
+        OrderLine.select(peewee.fn.COALESCE(peewee.fn.SUM(OrderLine.quantity), 0))
+        .where(OrderLine.original_line == line)
+        .scalar()
+    )
+    return line.quantity - Decimal(int(already)) / 1000
+
+
+def refund_value(line: OrderLine, quantity: Decimal) -> Decimal:
+    """What the customer paid per unit, after line and order discounts, times the quantity returned."""
+    order = line.order
+    paid_for_line = line.total
+    if order.subtotal - (order.discount - _line_discounts(order)):
+        # Share out the order-level discount over the lines by their value.
+        order_disc = order.discount - _line_discounts(order)
+        lines_total = order.subtotal - _line_discounts(order)
+        if lines_total:
+            paid_for_line = line.total - order_disc * line.total / lines_total
+    per_unit = paid_for_line / line.quantity
+    return (per_unit * quantity).quantize(Decimal("0.01"), ROUND_HALF_UP)
+
+
+def _line_discounts(order: Order) -> Decimal:
+    return sum((line.discount for line in order.lines), Decimal(0))
+
+
+def return_goods(actor: Actor, original: Order, lines: list[ReturnLine], refunds: list[Payment],
+                 *, approver: User | None = None) -> Order:
+    """Take goods back against their sale. Restocked goods go back on the shelf; written-off ones
+    come in and go straight out again with the reason, so the ledger shows both."""
+    if original.kind != SALE_ORDER:
+        raise DomainError(f"{original.number} is not a sale: scan the sale's receipt.")
+    if not lines:
+        raise DomainError("Choose at least one line to return.")
+    currency = original.currency
+    refund_total = Decimal(0)
+    for rl in lines:
+        line = rl.original_line
+        if line.order_id != original.id:
+            raise DomainError(f"{line.sku} is not on {original.number}.")
+        qty = line.product.quantity(rl.quantity)
+        if qty <= 0:
+            raise DomainError(f"{line.sku}: the quantity returned must be more than zero.")
+        left = returnable(line)
+        if qty > left:
+            raise DomainError(f"{line.sku}: {line.quantity} sold, only {left} can still be returned.")
+        if not rl.reason.strip():
+            raise DomainError(f"{line.sku}: give a reason for the return (damaged, wrong size, ...).")
+        if rl.condition not in (RESTOCK, WRITE_OFF):
+            raise DomainError("The condition is restock or write_off.")
+        rl.quantity = qty
+        refund_total += refund_value(line, qty)
+    due = Money(refund_total, currency)
+    _settle(refunds, due, currency) if refunds else None
+    paid_back = sum((p.amount.amount for p in refunds), Decimal(0))
+    if paid_back != refund_total:
+        raise DomainError(f"Refund {due}: the refund tenders add up to {paid_back}.")
+
+    with db.atomic():
+        number = f"R-{actor.terminal.code}-{outbox.next_number('return'):06d}"
+        ret = Order.create(
+            number=number, kind=RETURN_ORDER, channel=original.channel, location=actor.location,
+            terminal=actor.terminal.code, user=actor.user.code, customer=original.customer,
+            currency=currency, subtotal=-refund_total, total=-refund_total, original=original,
+            approved_by=approver.code if approver else "",
+        )
+        for position, rl in enumerate(lines, 1):
+            line = rl.original_line
+            value = refund_value(line, rl.quantity)
+            OrderLine.create(
+                order=ret, position=position, product=line.product, sku=line.sku, name=line.name,
+                quantity=rl.quantity, unit_price=line.unit_price, total=-value, lot=line.lot,
+                reason=rl.reason, condition=rl.condition, original_line=line,
+            )
+            record_stock(actor, line.product, rl.quantity, RETURN, reference=number, lot=line.lot,
+                         reason=rl.reason)
+            if rl.condition == WRITE_OFF:
+                record_stock(actor, line.product, -rl.quantity, ADJUSTMENT, reference=number, lot=line.lot,
+                             reason=f"write-off on return: {rl.reason}")
+        for p in refunds:
+            Tender.create(order=ret, kind=p.kind, amount=-p.amount.amount, reference=p.reference)
+        set_status(ret, RETURNED, by=actor.user.code)
+        fully = all(returnable(line) == 0 for line in original.lines)
+        set_status(original, RETURNED if fully else PARTLY_RETURNED, by=actor.user.code, note=number)
+        outbox.enqueue(outbox.ORDER, number, order_document(ret))
+    return ret
+
+
+def exchange(actor: Actor, original: Order, returns: list[ReturnLine], new_lines: list[SaleLine],
+             payments: list[Payment], *, approver: User | None = None) -> tuple[Order, Order]:
+    """A return and a new sale as one transaction: the returned value pays part of the new sale."""
+    currency = original.currency
+    credit = Money(sum((refund_value(r.original_line, r.quantity) for r in returns), Decimal(0)), currency)
+    with db.atomic():
+        ret = return_goods(actor, original, returns, [Payment("voucher", credit, f"exchange {original.number}")]
+                           if credit.amount else [], approver=approver)
+        tenders = ([Payment("voucher", credit, ret.number)] if credit.amount else []) + payments
+        sale = sell(actor, new_lines, tenders, approver=approver, customer=original.customer)
+    return ret, sale

@@ -1,0 +1,216 @@
+"""Counter sales: lines with their price snapshot, discounts, tenders, a local order number."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from .. import outbox
+from ..catalog import Product
+from ..context import Actor
+from ..db import db
+from ..errors import DomainError, InsufficientStock, PermissionDenied
+from ..ledger import SALE, on_hand
+from ..money import Money
+from ..orders import COUNTER, DELIVERED, PAID, Order, OrderLine, Tender, set_status
+from ..people import SUPERVISOR, Customer, User
+from .recording import record_stock
+
+CASH, CARD, VOUCHER = "cash", "card", "voucher"
+TENDER_KINDS = (CASH, CARD, VOUCHER)
+
+
+@dataclass
+class SaleLine:
+    product: Product
+    quantity: Decimal
+    unit_price: Money  # the price when it was scanned: a price change mid-sale does not touch it
+    discount: Money | None = None  # amount off this line
+    lot: str = ""
+
+    @property
+    def gross(self) -> Money:
+        return (self.unit_price * self.quantity).rounded()
+
+    @property
+    def net(self) -> Money:
+        return self.gross - self.discount if self.discount else self.gross
+
+
+@dataclass
+class Payment:
+    kind: str
+    amount: Money
+    reference: str = ""
+
+
+@dataclass
+class SaleTotals:
+    subtotal: Money
+    discount: Money
+    total: Money
+    tax: Money
+    paid: Money = field(default=None)  # type: ignore[assignment]
+    change: Money = field(default=None)  # type: ignore[assignment]
+
+
+def totals(lines: list[SaleLine], order_discount: Money | None, currency: str) -> SaleTotals:
+    """What the customer pays, before tenders; also what the screen shows while scanning."""
+    zero = Money.zero(currency)
+    subtotal = sum((line.gross for line in lines), zero)
+    line_discounts = sum((line.discount or zero for line in lines), zero)
+    discount = line_discounts + (order_discount or zero)
+    total = subtotal - discount
+    tax = zero
+    if subtotal.amount:
+        # Prices include tax: each line's share of the total carries its product's rate.
+        factor = total.amount / subtotal.amount
+        for line in lines:
+            rate = line.product.tax_rate
+            if rate:
+                share = line.gross.amount * factor
+                tax += Money(share * rate / (100 + rate), currency)
+    return SaleTotals(subtotal, discount, total, tax.rounded())
+
+
+def discount_percent(lines: list[SaleLine], order_discount: Money | None, currency: str) -> Decimal:
+    t = totals(lines, order_discount, currency)
+    if not t.subtotal.amount:
+        return Decimal(0)
+    return (t.discount.amount * 100 / t.subtotal.amount).quantize(Decimal("0.01"), ROUND_HALF_UP)
+
+
+def check_discount(user: User, pct: Decimal, approver: User | None) -> str:
+    """Who approved a discount: nobody needed within the clerk's limit, else a supervisor's PIN."""
+    if pct <= user.discount_limit_pct:
+        return ""
+    if approver is None:
+        raise PermissionDenied(
+            f"A {pct}% discount is above your {user.discount_limit_pct}% limit: a supervisor must approve it.")
+    if not approver.at_least(SUPERVISOR) or pct > approver.discount_limit_pct:
+        raise PermissionDenied(f"{approver.name} may approve discounts up to {approver.discount_limit_pct}%.")
+    return approver.code
+
+
+def sell(
+    actor: Actor, lines: list[SaleLine], payments: list[Payment], *,
+    order_discount: Money | None = None, approver: User | None = None, customer: Customer | None = None,
+) -> Order:
+    """Finish a counter sale in one transaction: order, lines, tenders, stock events and outbox rows."""
+    location = actor.location
+    currency = location.currency
+    if not lines:
+        raise DomainError("The sale has no lines: scan an item first.")
+    for line in lines:
+        if line.unit_price.currency != currency or (line.discount and line.discount.currency != currency):
+            raise DomainError(f"{line.product.sku} is priced in {line.unit_price.currency}; this till takes {currency}.")
+        if line.quantity <= 0:
+            raise DomainError(f"{line.product.sku}: quantity must be more than zero.")
+        line.quantity = line.product.quantity(line.quantity)
+        if line.discount and not (Decimal(0) <= line.discount.amount <= line.gross.amount):
+            raise DomainError(f"{line.product.sku}: a discount must be between 0 and the line's {line.gross}.")
+    t = totals(lines, order_discount, currency)
+    if t.total.amount < 0:
+        raise DomainError("The discount is larger than the sale.")
+    approved_by = check_discount(actor.user, discount_percent(lines, order_discount, currency), approver)
+    change = _settle(payments, t.total, currency)
+
+    with db.atomic():
+        number = f"S-{actor.terminal.code}-{outbox.next_number('sale'):06d}"
+        order = Order.create(
+            number=number, channel=COUNTER, location=location, terminal=actor.terminal.code,
+            user=actor.user.code, customer=customer, currency=currency, subtotal=t.subtotal.amount,
+            discount=t.discount.amount, tax=t.tax.amount, total=t.total.amount, approved_by=approved_by,
+        )
+        for position, line in enumerate(lines, 1):
+            OrderLine.create(
+                order=order, position=position, product=line.product, sku=line.product.sku,
+                name=line.product.name, quantity=line.quantity, unit_price=line.unit_price.amount,
+                discount=line.discount.amount if line.discount else Decimal(0), total=line.net.amount,
+                lot=line.lot,
+            )
+        for payment in payments:
+            Tender.create(order=order, kind=payment.kind, amount=payment.amount.amount,
+                          reference=payment.reference,
+                          change=change.amount if payment.kind == CASH else Decimal(0))
+        for product, quantity, lot in _merged(lines):
+            _take_from_shelf(product, quantity, location)
+            record_stock(actor, product, -quantity, SALE, reference=number, lot=lot)
+        set_status(order, PAID, by=actor.user.code)
+        set_status(order, DELIVERED, by=actor.user.code, note="handed over at the counter")
+        outbox.enqueue(outbox.ORDER, number, order_document(order))
+    return order
+
+
+def _merged(lines: list[SaleLine]) -> list[tuple[Product, Decimal, str]]:
+    """One stock event per product and lot, however many lines scanned it."""
+    merged: dict[tuple[int, str], list] = {}
+    for line in lines:
+        key = (line.product.id, line.lot)
+        if key in merged:
+            merged[key][1] += line.quantity
+        else:
+            merged[key] = [line.product, line.quantity, line.lot]
+    return [tuple(v) for v in merged.values()]
+
+
+def _take_from_shelf(product: Product, quantity: Decimal, location) -> None:
+    available = on_hand(location, product)
+    if available >= quantity:
+        return
+    if not location.may_sell_below_zero:
+        raise InsufficientStock(
+            f"{product.sku} {product.name}: only {available} {product.unit} on hand at {location.code}, "
+            f"{quantity} asked. Sell less or receive stock first.")
+    if not product.needs_count:
+        # The goods are in the customer's hand, so the books are wrong: ask for a count.
+        Product.update(needs_count=True).where(Product.id == product.id).execute()
+
+
+def _settle(payments: list[Payment], total: Money, currency: str) -> Money:
+    """Check the tenders cover the total; return the cash change."""
+    if not payments:
+        raise DomainError(f"Take a payment of {total}: cash, card or voucher.")
+    paid = Money.zero(currency)
+    cash = Money.zero(currency)
+    for p in payments:
+        if p.kind not in TENDER_KINDS:
+            raise DomainError(f"Unknown tender {p.kind!r}: use cash, card or voucher.")
+        if p.amount.currency != currency:
+            raise DomainError(f"Payment in {p.amount.currency}; this till takes {currency}.")
+        if p.amount.amount <= 0:
+            raise DomainError("A payment must be more than zero.")
+        if p.kind == CARD and not p.reference.strip():
+            raise DomainError("A card payment needs the terminal's reference from the card slip.")
+        paid += p.amount
+        if p.kind == CASH:
+            cash += p.amount
+    if paid < total:
+        raise DomainError(f"Paid {paid} of {total}: {total - paid} still to pay.")
+    change = paid - total
+    if cash < change:
+        raise DomainError(f"Only cash can be given back: card and voucher payments exceed the total by {change - cash}.")
+    return change
+
+
+def order_document(order: Order) -> dict:
+    """An order as head office receives it."""
+    return {
+        "number": order.number, "kind": order.kind, "channel": order.channel,
+        "location": order.location.code if order.location else None, "terminal": order.terminal,
+        "user": order.user, "currency": order.currency, "subtotal": str(order.subtotal),
+        "discount": str(order.discount), "tax": str(order.tax), "total": str(order.total),
+        "status": order.status, "created_at": order.created_at.isoformat(),
+        "customer": order.customer.code if order.customer else None,
+        "original": order.original.number if order.original else None,
+        "lines": [
+            {"sku": line.sku, "name": line.name, "quantity": str(line.quantity),
+             "unit_price": str(line.unit_price), "discount": str(line.discount), "total": str(line.total),
+             "lot": line.lot, "reason": line.reason, "condition": line.condition}
+            for line in order.lines.order_by(OrderLine.position)
+        ],
+        "tenders": [
+            {"kind": t.kind, "amount": str(t.amount), "reference": t.reference, "change": str(t.change)}
+            for t in order.tenders
+        ],
+    }

@@ -1,0 +1,38 @@
+"""Where stock lives and who works there: locations, their bins, the terminals at their counters."""
+
+from __future__ import annotations
+
+import peewee
+
+from .db import BaseModel
+
+STORE = "store"
+WAREHOUSE = "warehouse"
+
+
+class Location(BaseModel):
+    code = peewee.CharField(unique=True, max_length=32)
+    name = peewee.CharField()
+    kind = peewee.CharField(max_length=16, default=STORE)  # store | warehouse
+    currency = peewee.CharField(max_length=3, default="EUR")
+    address = peewee.TextField(default="")
+
+    @property
+    def may_sell_below_zero(self) -> bool:
+        # A store hands the item over the counter whatever the books say; a warehouse cannot pick
+        # what is not on the shelf.
+        return self.kind == STORE
+
+
+class Bin(BaseModel):
+    location = peewee.ForeignKeyField(Location, backref="bins", on_delete="CASCADE")
+    code = peewee.CharField(max_length=32)
+
+    class Meta:
+        indexes = ((("location", "code"), True),)
+
+
+class Terminal(BaseModel):
+    code = peewee.CharField(unique=True, max_length=16)
+    location = peewee.ForeignKeyField(Location, backref="terminals")
+    name = peewee.CharField(default="")

@@ -1,0 +1,73 @@
+"""Paperwork around stock movements: expected deliveries, transfers between locations, stock counts."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import peewee
+
+from . import clock
+from .catalog import Product
+from .db import BaseModel
+from .fields import QuantityField
+from .places import Location
+
+OPEN, DONE, CANCELLED = "open", "done", "cancelled"
+
+
+class Delivery(BaseModel):
+    """Goods a supplier (or head office) said will arrive at a location."""
+
+    number = peewee.CharField(unique=True, max_length=64)
+    location = peewee.ForeignKeyField(Location, backref="deliveries")
+    supplier = peewee.CharField(default="")
+    expected_at = peewee.DateTimeField(null=True)
+    status = peewee.CharField(max_length=16, default=OPEN)
+    received_at = peewee.DateTimeField(null=True)
+
+
+class DeliveryLine(BaseModel):
+    delivery = peewee.ForeignKeyField(Delivery, backref="lines", on_delete="CASCADE")
+    product = peewee.ForeignKeyField(Product, backref="+")
+    expected = QuantityField()
+    received = QuantityField(default=Decimal(0))
+
+
+class Transfer(BaseModel):
+    number = peewee.CharField(unique=True, max_length=64)
+    source = peewee.ForeignKeyField(Location, backref="+")
+    destination = peewee.ForeignKeyField(Location, backref="+")
+    status = peewee.CharField(max_length=16, default="sent")  # sent | received
+    sent_at = peewee.DateTimeField(default=clock.now)
+    received_at = peewee.DateTimeField(null=True)
+    sent_by = peewee.CharField(default="")
+
+
+class TransferLine(BaseModel):
+    transfer = peewee.ForeignKeyField(Transfer, backref="lines", on_delete="CASCADE")
+    product = peewee.ForeignKeyField(Product, backref="+")
+    lot = peewee.CharField(default="")
+    quantity = QuantityField()
+    received = QuantityField(default=Decimal(0))
+
+
+class StockCount(BaseModel):
+    number = peewee.CharField(unique=True, max_length=64)
+    location = peewee.ForeignKeyField(Location, backref="+")
+    scope = peewee.CharField(default="")  # "bin A-01", "category Dairy", "list"
+    blind = peewee.BooleanField(default=True)
+    status = peewee.CharField(max_length=16, default=OPEN)  # open | done | cancelled
+    started_at = peewee.DateTimeField(default=clock.now)
+    started_by = peewee.CharField(default="")
+    approved_by = peewee.CharField(default="")
+
+
+class StockCountLine(BaseModel):
+    count = peewee.ForeignKeyField(StockCount, backref="lines", on_delete="CASCADE")
+    product = peewee.ForeignKeyField(Product, backref="+")
+    bin = peewee.CharField(default="")
+    lot = peewee.CharField(default="")
+    expected = QuantityField(null=True)
+    counted = QuantityField(null=True)
+    counted_at = peewee.DateTimeField(null=True)
+    recounts = peewee.IntegerField(default=0)
