@@ -13,10 +13,11 @@ Order of decisions (first match wins), and why:
 4. An AIM symbology identifier (``]C1``, ``]E0``, ...) is read with biip and removed.
 5. A bare 8/12/13/14-digit code is a GTIN first, because biip would also read many GTINs as GS1
    element strings (96385074 as AI 96, 4006381333931 as AI 400). A wrong check digit is refused,
-   never guessed. For 8 digits, EAN-8 wins over UPC-E when both check digits validate (GS1 keeps
-   prefixes 0 and 1 of GTIN-8 out of retail use, but we cannot tell without the symbology); an
-   AIM ``]E0`` prefix (EAN-13/UPC family, never EAN-8) makes an 8-digit code UPC-E, ``]E4`` makes
-   it EAN-8. A 13-digit code (12-digit UPC-A padded to 13) whose prefix matches a shop
+   never guessed. For 8 digits, EAN-8 wins over UPC-E when both check digits validate. Beware:
+   every UPC-E whose last digit is 5-9 is also a valid EAN-8 (the weights coincide), so shops
+   selling UPC-E items should turn on AIM prefixes or UPC-E-to-UPC-A expansion in the scanner.
+   An AIM ``]E0`` prefix (EAN-13/UPC family, never EAN-8) makes an 8-digit code UPC-E, ``]E4``
+   makes it EAN-8. A 13-digit code (12-digit UPC-A padded to 13) whose prefix matches a shop
    ``VariableMeasureRule`` is a variable-measure label, after its EAN check digit passed.
    Under a non-GTIN symbology (e.g. ``]C0`` plain Code 128) digits with a wrong check digit are
    plain text, since such a symbol never claimed to be a GTIN.
@@ -305,7 +306,8 @@ def _read_digital_link(payload: str, common: dict) -> Scan | None:
 
 def _gs1_problem(payload: str, detail: str | None) -> str:
     shown = payload.replace(GS, "<GS>")
-    if detail and "date" in detail:
+    # AIs 11-17 are dates; biip reports a bad one either as a date error or a pattern mismatch.
+    if detail and ("date" in detail or re.search(r"AI \(1[1-7]\)", detail)):
         return f"Date in {shown} is not a real date: rescan, or check the label"
     return (
         f"Cannot read GS1 data {shown}: rescan; if it keeps failing, check the scanner's "
