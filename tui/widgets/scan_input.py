@@ -1,0 +1,171 @@
+"""The one scan field every counter screen uses: keyboard-wedge scanners and typing alike.
+
+Why not a plain ``Input``:
+- Textual reports GS (0x1D, a scanner's FNC1) as ``ctrl+right_square_bracket`` with no
+  character, so ``Input`` drops it and a GS1 lot would swallow every field after it.
+- A scanner ends with CR (``enter``), LF (``ctrl+j``) or TAB; tab would move focus away.
+- ``Input`` submits through a binding, which runs on the app's queue *after* the key has bubbled
+  up, while this widget keeps taking the next characters of a burst from its own queue. Two scans
+  in one terminal read could then merge. Ending the scan inside this widget's own key handler keeps
+  every character and every scan in order.
+
+Messages go up only: the widget interprets the code (pure ``models.scan``) and posts
+``ScanInput.Scanned``; the screen decides what to look up, show or ring.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.cells import cell_len
+from rich.text import Text
+from textual import events
+from textual.message import Message
+from textual.reactive import var
+from textual.timer import Timer
+from textual.widgets import Input
+
+from models.scan import Scan, ScanError, VariableMeasureRule, interpret
+
+GS = "\x1d"
+# Shown instead of the invisible, zero-width GS so the clerk sees it and the cursor stays right.
+GS_SYMBOL = "\u241d"
+END_KEYS = frozenset({"enter", "ctrl+j", "tab"})
+GS_KEY = "ctrl+right_square_bracket"
+_PASTE_ENDS = "\r\n\t"
+
+
+class ScanInput(Input):
+    """Single-line scan field. Posts one ``ScanInput.Scanned`` per scan, clears itself, keeps focus."""
+
+    DEFAULT_CSS = """
+    ScanInput.-scan-error {
+        border: tall $error;
+    }
+    """
+
+    ERROR_FLASH_SECONDS = 1.5
+
+    fnc1_standin: var[str | None] = var(None)
+    """Text a wedge types in place of GS/FNC1 (e.g. "|" or "<GS>"); None when it can send GS."""
+
+    class Scanned(Message):
+        """One finished scan: ``scan`` when it reads, else ``error`` (clerk-readable)."""
+
+        def __init__(
+            self,
+            raw: str,
+            scan: Scan | None,
+            error: str | None,
+            *,
+            scan_input: ScanInput | None = None,
+        ) -> None:
+            super().__init__()
+            self.raw = raw
+            self.scan = scan
+            self.error = error
+            self.scan_input = scan_input
+
+        @property
+        def control(self) -> ScanInput | None:
+            """The ScanInput that sent it (for ``@on(ScanInput.Scanned, "#id")``)."""
+            return self.scan_input
+
+    def __init__(
+        self,
+        value: str | None = None,
+        placeholder: str = "Scan or type a code",
+        *,
+        fnc1_standin: str | None = None,
+        variable_measure: Sequence[VariableMeasureRule] | None = None,
+        **kwargs,
+    ) -> None:
+        # select_on_focus off: a scan arriving right after focus must not replace selected text.
+        kwargs.setdefault("select_on_focus", False)
+        super().__init__(value, placeholder, **kwargs)
+        self.fnc1_standin = fnc1_standin
+        self.variable_measure: Sequence[VariableMeasureRule] | None = variable_measure
+        self._error_timer: Timer | None = None
+
+    # --- keys ------------------------------------------------------------------------------------
+
+    async def _on_key(self, event: events.Key) -> None:
+        # Runs before Input._on_key (MRO order); prevent_default() stops Input from seeing it.
+        if self.has_class("-scan-error"):
+            self._clear_error()
+        if event.key in END_KEYS:
+            event.stop()
+            event.prevent_default()
+            self.end_scan()
+        elif event.key == GS_KEY or event.character == GS:
+            event.stop()
+            event.prevent_default()
+            self._type(GS)
+        # Anything else: Input._on_key inserts printable characters.
+
+    def _on_paste(self, event: events.Paste) -> None:
+        # Some wedges and remote sessions deliver a scan as a paste; Input would keep only line 1.
+        event.stop()
+        event.prevent_default()
+        text = event.text.replace("\r\n", "\n")
+        for char in text:
+            if char in _PASTE_ENDS:
+                self.end_scan()
+            elif char == GS or char.isprintable():
+                self._type(char)
+
+    def _type(self, text: str) -> None:
+        selection = self.selection
+        if selection.is_empty:
+            self.insert_text_at_cursor(text)
+        else:
+            self.replace(text, *selection)
+
+    # --- ending a scan ---------------------------------------------------------------------------
+
+    def end_scan(self) -> None:
+        """Finish the current scan: interpret, post Scanned, clear. Empty does nothing."""
+        raw = self.value
+        # Clear first: keys still queued behind this one belong to the next scan.
+        self.clear()
+        if not raw.strip(" "):
+            return
+        try:
+            scan = interpret(raw, fnc1_standin=self.fnc1_standin, variable_measure=self.variable_measure)
+        except ScanError as exc:
+            self._flash_error()
+            self.post_message(self.Scanned(raw, None, str(exc), scan_input=self))
+        else:
+            self.post_message(self.Scanned(raw, scan, None, scan_input=self))
+
+    async def action_submit(self) -> None:
+        # Reached only if someone calls the action directly; keep one path for all submits.
+        self.end_scan()
+
+    def _flash_error(self) -> None:
+        self.add_class("-scan-error")
+        if self._error_timer is not None:
+            self._error_timer.stop()
+        self._error_timer = self.set_timer(self.ERROR_FLASH_SECONDS, self._clear_error)
+
+    def _clear_error(self) -> None:
+        self.remove_class("-scan-error")
+        if self._error_timer is not None:
+            self._error_timer.stop()
+            self._error_timer = None
+
+    # --- showing GS ------------------------------------------------------------------------------
+    # Input renders self._value and places the cursor with _position_to_cell; both would count GS
+    # as zero cells. Swap in a visible one-cell symbol for display only; the value keeps 0x1D.
+
+    @property
+    def _value(self) -> Text:
+        text = super()._value
+        if GS in text.plain and not self.password:
+            text.plain = text.plain.replace(GS, GS_SYMBOL)
+        return text
+
+    def _position_to_cell(self, position: int) -> int:
+        if GS not in self.value:
+            return super()._position_to_cell(position)
+        return cell_len(self.value[:position].replace(GS, GS_SYMBOL).expandtabs(4))
