@@ -16,6 +16,7 @@ Messages go up only: the widget interprets the code (pure ``models.scan``) and p
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from rich.cells import cell_len
 from rich.text import Text
@@ -78,7 +79,7 @@ class ScanInput(Input):
         *,
         fnc1_standin: str | None = None,
         variable_measure: Sequence[VariableMeasureRule] | None = None,
-        **kwargs,
+        **kwargs: Any,
     ) -> None:
         # select_on_focus off: a scan arriving right after focus must not replace selected text.
         kwargs.setdefault("select_on_focus", False)
