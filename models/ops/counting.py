@@ -14,6 +14,7 @@ from ..db import db
 from ..errors import DomainError, PermissionDenied
 from ..ledger import COUNT, StockLevel, on_hand
 from ..people import SUPERVISOR, User
+from ..places import Location
 from ..stock_docs import DONE, OPEN, StockCount, StockCountLine
 from .recording import record_stock
 
@@ -27,6 +28,8 @@ class CountedLine:
     counted_at: dt.datetime
     bin: str = ""
     lot: str = ""
+    location: Location | None = None  # default: the actor's location
+    event_id: str = ""  # default: a fresh UUIDv7
 
 
 def record_count(actor: Actor, lines: list[CountedLine], *, reference: str = "") -> list:
@@ -41,7 +44,8 @@ def record_count(actor: Actor, lines: list[CountedLine], *, reference: str = "")
         reference = reference or f"C-{actor.terminal.code}-{outbox.next_number('count'):06d}"
         events = [
             record_stock(actor, line.product, line.counted, COUNT, reference=reference, bin=line.bin,
-                         lot=line.lot, occurred_at=line.counted_at)
+                         lot=line.lot, occurred_at=line.counted_at, location=line.location,
+                         event_id=line.event_id)
             for line in lines
         ]
         flagged = [line.product.id for line in lines if line.product.needs_count]
