@@ -26,7 +26,9 @@ class Money:
 
     def __post_init__(self) -> None:
         if isinstance(self.amount, float) or not isinstance(self.amount, Decimal):
-            raise InvalidDocument(f"money must be a Decimal, got {type(self.amount).__name__} {self.amount!r}")
+            raise InvalidDocument(
+                f"money must be a Decimal, got {type(self.amount).__name__} {self.amount!r}"
+            )
         if not self.amount.is_finite():
             raise InvalidDocument(f"money must be finite, got {self.amount}")
         if not re.fullmatch(r"[A-Z]{3}", self.currency or ""):

@@ -208,7 +208,10 @@ def product_label(doc: ProductLabel, size: LabelSize, dpi: int) -> Canvas:
     if doc.lot or doc.expiry:
         info = "  ".join(
             part
-            for part in (f"LOT {doc.lot}" if doc.lot else "", f"EXP {doc.expiry:%Y-%m-%d}" if doc.expiry else "")
+            for part in (
+                f"LOT {doc.lot}" if doc.lot else "",
+                f"EXP {doc.expiry:%Y-%m-%d}" if doc.expiry else "",
+            )
             if part
         )
         info_h = fit_height(info, inner, mm(2.5, dpi), mm(1.5, dpi), False, "lot/expiry", dpi)
@@ -275,7 +278,9 @@ def shipping_label(doc: ShippingLabel, size: LabelSize, dpi: int) -> Canvas:
     _barcode_with_hri(items, doc.barcode, margin, y, inner, bar_h, dpi, "tracking barcode")
     items.append(Text(margin, height - margin - footer_h, footer_h, f"Order {doc.order_number}", inner))
     if doc.weight_kg is not None:
-        items.append(Text(margin, height - margin - footer_h, footer_h, f"{doc.weight_kg} kg", inner, align="right"))
+        items.append(
+            Text(margin, height - margin - footer_h, footer_h, f"{doc.weight_kg} kg", inner, align="right")
+        )
     return Canvas(dpi, width, height, tuple(items))
 
 
@@ -299,8 +304,14 @@ def receipt_page(doc: Receipt, dpi: int) -> Canvas:
             y += mm(14, dpi)
         else:
             h = char_h * 2 if row.big else char_h
-            text = row_text(row, columns // 2 if row.big else columns)
-            items.append(Text(margin, y, h, text, printable, bold=row.bold or row.big, align=row.align))
+            bold = row.bold or row.big
+            if row.right:  # proportional fonts: align the amount column instead of padding with spaces
+                right_w = text_width(row.right, h, bold)
+                items.append(Text(margin, y, h, row.left, printable - right_w - char_h, bold=bold))
+                items.append(Text(margin + printable - right_w, y, h, row.right, right_w, bold=bold, align="right"))
+            else:
+                text = row_text(row, columns // 2 if row.big else columns)
+                items.append(Text(margin, y, h, text, printable, bold=bold, align=row.align))
             y += round(h * 1.25)
     return Canvas(dpi, width, y + margin, tuple(items))
 
@@ -312,7 +323,16 @@ def test_page(doc: TestPage, size: LabelSize, dpi: int) -> Canvas:
     items: list[Item] = []
     y = margin
     small = mm(2.5, dpi)
-    items.append(Text(margin, y, mm(3.5, dpi), ellipsize(f"Test page: {doc.printer_name}", inner, mm(3.5, dpi), True), inner, bold=True))
+    items.append(
+        Text(
+            margin,
+            y,
+            mm(3.5, dpi),
+            ellipsize(f"Test page: {doc.printer_name}", inner, mm(3.5, dpi), True),
+            inner,
+            bold=True,
+        )
+    )
     y += mm(5, dpi)
     items.append(Text(margin, y, small, f"{size} at {dpi} dpi, {doc.created_at:%Y-%m-%d %H:%M}", inner))
     y += mm(4, dpi)
@@ -327,7 +347,9 @@ def test_page(doc: TestPage, size: LabelSize, dpi: int) -> Canvas:
             y += mm(17, dpi)
         else:
             side = min(inner, mm(25, dpi))
-            items.append(matrix_barcode(barcode, margin + (inner - side) // 2, y, side, dpi, str(barcode.symbology)))
+            items.append(
+                matrix_barcode(barcode, margin + (inner - side) // 2, y, side, dpi, str(barcode.symbology))
+            )
             y += side + mm(2, dpi)
     height = max(mm(size.height_mm, dpi), y + margin)
     return Canvas(dpi, width, height, tuple(items))

@@ -6,6 +6,7 @@ from functools import lru_cache
 
 from PIL import Image, ImageDraw, ImageFont
 
+from printing.barcodes import QUIET_ZONE, Barcode, matrix_modules
 from printing.fonts import cjk_font, latin_font, needs_cjk
 from printing.layout import Bars, Box, Canvas, Matrix, Text
 
@@ -70,3 +71,13 @@ def _text(draw: ImageDraw.ImageDraw, item: Text) -> None:
     else:
         x = item.x + (item.width - length) / 2
     draw.text((x, item.y), item.text, font=font, fill=0, anchor="lt")
+
+
+def matrix_image(barcode: Barcode, module: int) -> Image.Image:
+    """A 2D symbol alone (with quiet zone) as a bitmap, for printers that lack the symbology."""
+    rows = matrix_modules(barcode)
+    quiet = QUIET_ZONE[barcode.symbology][0]
+    width = (len(rows[0]) + 2 * quiet) * module
+    height = (len(rows) + 2 * quiet) * module
+    canvas = Canvas(203, width, height, (Matrix(quiet * module, quiet * module, barcode, module),))
+    return draw_canvas(canvas).convert("1")

@@ -30,7 +30,9 @@ def render_canvas(canvas: Canvas) -> bytes:
             )
             out.append(f'<path d="{path}" fill="#000"/>')
         elif isinstance(item, Box):
-            out.append(f'<rect x="{item.x}" y="{item.y}" width="{item.width}" height="{item.height}" fill="#000"/>')
+            out.append(
+                f'<rect x="{item.x}" y="{item.y}" width="{item.width}" height="{item.height}" fill="#000"/>'
+            )
         elif isinstance(item, Text):
             x = {"left": item.x, "center": item.x + item.width // 2, "right": item.x + item.width}[item.align]
             anchor = {"left": "start", "center": "middle", "right": "end"}[item.align]
