@@ -190,6 +190,7 @@ def post_event(data: EventData, *, location: Location | None = None, product: Pr
             reference=data.reference, digest=digest,
         )
         .on_conflict_ignore()
+        .as_rowcount()
         .execute()
     )
     if not inserted:

@@ -1,0 +1,89 @@
+"""On-hand is a pure function of the set of events, whatever order they arrive in."""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+from decimal import Decimal
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from models.db import db
+from models.ledger import ADJUSTMENT, COUNT, RECEIPT, RETURN, SALE, EventData, StockLevel, fold, post_event, verify_levels
+from models.store import open_store
+from tests import factories as f
+
+T0 = dt.datetime(2026, 1, 1, 9, 0)
+SKUS = ("A", "B")
+KIND_SIGN = {RECEIPT: 1, SALE: -1, RETURN: 1, ADJUSTMENT: -1, COUNT: 0}
+
+
+@st.composite
+def events(draw) -> EventData:
+    kind = draw(st.sampled_from(list(KIND_SIGN)))
+    magnitude = Decimal(draw(st.integers(min_value=0 if kind == COUNT else 1, max_value=50)))
+    qty = magnitude if kind == COUNT else magnitude * KIND_SIGN[kind]
+    return EventData(
+        location="STORE1", sku=draw(st.sampled_from(SKUS)), quantity=qty, kind=kind,
+        # Few distinct times, so ties between counts and other events happen often.
+        occurred_at=T0 + dt.timedelta(minutes=draw(st.integers(0, 6))),
+        lot=draw(st.sampled_from(["", "L1"])), reason="test" if kind == ADJUSTMENT else "",
+    )
+
+
+def _fresh_store() -> None:
+    directory = tempfile.mkdtemp()
+    open_store(Path(directory) / "p.db")
+    f.actor()
+    for sku in SKUS:
+        f.product(sku)
+
+
+def _levels() -> dict:
+    return {
+        ("STORE1", lvl.product.sku, lvl.bin, lvl.lot): lvl.on_hand
+        for lvl in StockLevel.select()
+    }
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(batch=st.lists(events(), min_size=1, max_size=25), data=st.data())
+def test_levels_equal_the_fold_in_any_order_with_duplicates(batch, data):
+    # Deliver the events shuffled and with some of them repeated, as a flaky network would.
+    repeats = data.draw(st.lists(st.sampled_from(batch), max_size=10))
+    delivery = data.draw(st.permutations(batch + repeats))
+    _fresh_store()
+    try:
+        with db.atomic():
+            for event in delivery:
+                post_event(event)
+        expected = {k: v for k, v in fold(batch).items()}
+        got = _levels()
+        assert {k: got.get(k, Decimal(0)) for k in expected} == expected
+        assert all(v == 0 for k, v in got.items() if k not in expected)
+        assert verify_levels() == []
+    finally:
+        db.close()
+
+
+@settings(max_examples=40, deadline=None)
+@given(batch=st.lists(events(), min_size=1, max_size=30), data=st.data())
+def test_fold_ignores_order_and_duplicates(batch, data):
+    shuffled = data.draw(st.permutations(batch + batch[:3]))
+    assert fold(shuffled) == fold(batch)
+
+
+def test_count_absorbs_earlier_events_that_arrive_late(store):
+    f.actor()
+    f.product("A")
+    sale_before = EventData("STORE1", "A", Decimal(-2), SALE, T0)
+    count = EventData("STORE1", "A", Decimal(10), COUNT, T0 + dt.timedelta(minutes=5))
+    receipt_after = EventData("STORE1", "A", Decimal(3), RECEIPT, T0 + dt.timedelta(minutes=6))
+    with db.atomic():
+        post_event(count)
+        post_event(receipt_after)
+        post_event(sale_before)  # offline terminal's sale, from before the count
+    assert _levels()[("STORE1", "A", "", "")] == 13
+    assert verify_levels() == []
