@@ -11,7 +11,18 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from models.db import db
-from models.ledger import ADJUSTMENT, COUNT, RECEIPT, RETURN, SALE, EventData, StockLevel, fold, post_event, verify_levels
+from models.ledger import (
+    ADJUSTMENT,
+    COUNT,
+    RECEIPT,
+    RETURN,
+    SALE,
+    EventData,
+    StockLevel,
+    fold,
+    post_event,
+    verify_levels,
+)
 from models.store import open_store
 from tests import factories as f
 
