@@ -22,7 +22,12 @@ SUPPORTED = {
     "svg": {"product_label", "shelf_label", "shipping_label", "receipt", "test_page"},
 }
 
-DEFAULT_TEST_PAGE_SIZE = LabelSize(100, 150)
+DEFAULT_SIZES = {
+    "product_label": LabelSize(60, 40),
+    "shelf_label": LabelSize(70, 40),
+    "shipping_label": LabelSize(100, 150),
+    "test_page": LabelSize(100, 150),
+}
 
 
 @dataclass(frozen=True)
@@ -40,19 +45,25 @@ class Rendered:
         return self.format in RAW_FORMATS
 
 
-def resolve_size(document: object, media: LabelSize | None) -> LabelSize:
-    """The document's size, checked against the media loaded in the printer."""
+def resolve_size(document: object, media: LabelSize | None, strict: bool = True) -> LabelSize:
+    """The document's size, checked against the media loaded in a label printer (``strict``).
+
+    Previews and PDFs have no loaded media: there the document's size wins and the configured
+    size, then a per-kind default, fill in.
+    """
     own = getattr(document, "size", None)
     if isinstance(document, Receipt | PickList):
         return own
-    if own is not None and media is not None and own != media:
+    if strict and own is not None and media is not None and own != media:
         raise LabelSizeMismatch(
             f"{type(document).__name__} is laid out for {own} labels but the printer has {media} loaded"
         )
     size = own or media
+    if size is None and not strict:
+        size = DEFAULT_SIZES.get(getattr(document, "kind", ""))
     if size is None:
         if isinstance(document, TestPage):
-            return DEFAULT_TEST_PAGE_SIZE
+            return DEFAULT_SIZES["test_page"]
         raise InvalidDocument(f"{type(document).__name__} has no label size and the printer has none configured")
     return size
 
@@ -79,7 +90,7 @@ def render(document: object, fmt: str, options: RenderOptions | None = None) -> 
 
     from printing.layout import layout
 
-    size = resolve_size(document, options.size)
+    size = resolve_size(document, options.size, strict=fmt in RAW_FORMATS)
     canvas = layout(document, size, options.dpi)
     if fmt == "zpl":
         from printing.renderers import zpl
