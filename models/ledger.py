@@ -248,14 +248,15 @@ def levels_for(product: Product) -> list[StockLevel]:
 
 _DERIVED_SQL = """
 WITH ranked AS (
-    SELECT location_id, product_id, bin, lot, occurred_at, quantity,
+    SELECT location_id, product_id, bin, lot, occurred_at, quantity, id,
            ROW_NUMBER() OVER (PARTITION BY location_id, product_id, bin, lot
                               ORDER BY occurred_at DESC, id DESC) AS rn
     FROM stock_event WHERE kind = 'count'
 ), base AS (SELECT * FROM ranked WHERE rn = 1)
 SELECT e.location_id, e.product_id, e.bin, e.lot,
        MAX(COALESCE(b.quantity, 0)) + SUM(CASE WHEN e.kind <> 'count'
-            AND (b.occurred_at IS NULL OR e.occurred_at > b.occurred_at) THEN e.quantity ELSE 0 END)
+            AND (b.occurred_at IS NULL OR e.occurred_at > b.occurred_at) THEN e.quantity ELSE 0 END),
+       MAX(b.occurred_at), MAX(b.id)
 FROM stock_event e
 LEFT JOIN base b ON b.location_id = e.location_id AND b.product_id = e.product_id
                 AND b.bin = e.bin AND b.lot = e.lot
@@ -277,7 +278,7 @@ def verify_levels(repair: bool = False) -> list[LevelDifference]:
     """Re-derive every level from the ledger and list where the cached level disagrees."""
     derived = {
         (loc, prod, b, lot): int(total)
-        for loc, prod, b, lot, total in db.execute_sql(_DERIVED_SQL).fetchall()
+        for loc, prod, b, lot, total, _, _ in db.execute_sql(_DERIVED_SQL).fetchall()
     }
     cached = {
         (loc, prod, b, lot): int(total)
@@ -320,3 +321,13 @@ def rebuild_level(location_id: int, product_id: int, bin: str, lot: str) -> None
         update={StockLevel.on_hand: total, StockLevel.count_at: base.occurred_at if base else None,
                 StockLevel.count_id: base.id if base else None},
     ).execute()
+
+
+def rebuild_all_levels() -> int:
+    """Throw the cached levels away and derive them all from the ledger, in one statement."""
+    with db.atomic():
+        db.execute_sql("DELETE FROM stock_level")
+        cursor = db.execute_sql(
+            "INSERT INTO stock_level (location_id, product_id, bin, lot, on_hand, count_at, count_id) "
+            + _DERIVED_SQL)
+    return cursor.rowcount

@@ -21,6 +21,7 @@ from models.ledger import (
     StockLevel,
     fold,
     post_event,
+    rebuild_all_levels,
     verify_levels,
 )
 from models.store import open_store
@@ -97,4 +98,26 @@ def test_count_absorbs_earlier_events_that_arrive_late(store):
         post_event(receipt_after)
         post_event(sale_before)  # offline terminal's sale, from before the count
     assert _levels()[("STORE1", "A", "", "")] == 13
+    assert verify_levels() == []
+
+
+def test_rebuild_all_levels_matches_incremental_levels(store):
+    f.actor()
+    for sku in SKUS:
+        f.product(sku)
+    batch = [
+        EventData("STORE1", "A", Decimal(5), RECEIPT, T0),
+        EventData("STORE1", "A", Decimal(4), COUNT, T0 + dt.timedelta(minutes=1)),
+        EventData("STORE1", "A", Decimal(-1), SALE, T0 + dt.timedelta(minutes=2)),
+        EventData("STORE1", "B", Decimal(2), RECEIPT, T0, lot="L1"),
+    ]
+    with db.atomic():
+        for event in batch:
+            post_event(event)
+    before = {(lvl.product_id, lvl.lot): (lvl.on_hand, lvl.count_at, lvl.count_id) for lvl in StockLevel.select()}
+    StockLevel.update(on_hand=Decimal(99)).execute()
+    assert len(verify_levels()) == 2
+    assert rebuild_all_levels() == 2
+    after = {(lvl.product_id, lvl.lot): (lvl.on_hand, lvl.count_at, lvl.count_id) for lvl in StockLevel.select()}
+    assert after == before
     assert verify_levels() == []
