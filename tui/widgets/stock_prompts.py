@@ -1,0 +1,131 @@
+"""Small modal prompts the stock screens share: pick one of a list, or fill in a few fields."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, OptionList, Static
+from textual.widgets.option_list import Option
+
+from tui.i18n import _
+
+_DIALOG_CSS = """
+{name} {{
+    align: center middle;
+}}
+{name} > Vertical {{
+    width: 70;
+    max-width: 100%;
+    height: auto;
+    max-height: 100%;
+    border: thick $primary;
+    background: $surface;
+    padding: 0 1;
+}}
+{name} .title {{
+    text-style: bold;
+    width: 100%;
+}}
+{name} .error {{
+    color: $error;
+    height: auto;
+}}
+"""
+
+
+class PickDialog(ModalScreen[str | None]):
+    """Choose one entry; dismisses with its key, or None on Esc."""
+
+    DEFAULT_CSS = _DIALOG_CSS.format(name="PickDialog") + """
+    PickDialog OptionList { height: auto; max-height: 16; }
+    """
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, title: str, choices: Sequence[tuple[str, str]], *, empty: str = "") -> None:
+        super().__init__()
+        self.title_text = title
+        self.choices = list(choices)
+        self.empty = empty
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(self.title_text, classes="title")
+            if self.choices:
+                yield OptionList(*[Option(label, id=key) for key, label in self.choices])
+            else:
+                yield Static(self.empty or _("Nothing to choose from."), classes="error")
+            yield Static(_("Enter chooses, Esc cancels."))
+
+    @on(OptionList.OptionSelected)
+    def _chosen(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.dismiss(event.option.id)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    label: str
+    placeholder: str = ""
+    value: str = ""
+    password: bool = False
+
+
+class FieldsDialog(ModalScreen[dict[str, str] | None]):
+    """A few labelled inputs; Enter moves to the next one and submits from the last.
+
+    `check` may return an error to show (the dialog then stays open) or None to accept.
+    """
+
+    DEFAULT_CSS = _DIALOG_CSS.format(name="FieldsDialog") + """
+    FieldsDialog Input { margin-bottom: 0; }
+    """
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, title: str, fields: Sequence[Field], *, note: str = "", check=None) -> None:
+        super().__init__()
+        self.title_text = title
+        self.fields = list(fields)
+        self.note = note
+        self.check = check
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(self.title_text, classes="title")
+            if self.note:
+                yield Static(self.note)
+            for f in self.fields:
+                yield Label(f.label)
+                yield Input(f.value, placeholder=f.placeholder, password=f.password, id=f"field-{f.name}")
+            yield Static("", id="dialog-error", classes="error")
+
+    def on_mount(self) -> None:
+        self.query(Input).first().focus()
+
+    @on(Input.Submitted)
+    def _next(self, event: Input.Submitted) -> None:
+        event.stop()
+        inputs = list(self.query(Input))
+        index = inputs.index(event.input)
+        if index + 1 < len(inputs):
+            inputs[index + 1].focus()
+            return
+        values = {f.name: self.query_one(f"#field-{f.name}", Input).value.strip() for f in self.fields}
+        error = self.check(values) if self.check else None
+        if error:
+            self.query_one("#dialog-error", Static).update(error)
+            self.app.bell()
+            return
+        self.dismiss(values)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
