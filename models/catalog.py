@@ -9,9 +9,10 @@ import peewee
 
 from . import clock
 from .db import BaseModel
-from .errors import DomainError, NotFound
+from .errors import Conflict, DomainError, NotFound, PermissionDenied
 from .fields import MoneyField, QuantityField
 from .money import Money
+from .people import SUPERVISOR, User
 
 
 class Product(BaseModel):
@@ -127,3 +128,18 @@ def search_products(text: str, limit: int = 50) -> list[Product]:
         (Product.sku.startswith(text)) | (Product.name.contains(text)) | (Product.name_zh.contains(text))
     )
     return list(query.order_by(Product.sku).limit(limit))
+
+
+def link_barcode(product: Product, code: str, approver: User | None, pack_qty: Decimal | int = 1) -> Barcode:
+    """Teach the catalogue a code found on goods; only a supervisor (or higher) may do it."""
+    if approver is None or not approver.at_least(SUPERVISOR):
+        raise PermissionDenied("Only a supervisor may link a barcode to a product: ask for their PIN.")
+    key = normalize_code(code)
+    if not key:
+        raise DomainError("The code is empty: scan the barcode on the goods.")
+    existing = Barcode.select(Barcode, Product).join(Product).where(Barcode.code == key).first()
+    if existing is not None:
+        raise Conflict(f"Code {key} already belongs to {existing.product.sku} {existing.product.name}.")
+    barcode = Barcode.create(code=key, product=product, pack_qty=Decimal(pack_qty))
+    Product.update(updated_at=clock.now()).where(Product.id == product.id).execute()
+    return barcode

@@ -12,6 +12,7 @@ from .db import db
 from .ledger import StockEvent, StockLevel
 from .orders import Order, OrderLine, OrderStatusChange, Tender
 from .outbox import LocalCounter, OutboxEntry
+from .parked import ParkedSale
 from .people import Customer, User
 from .places import Bin, Location, Terminal
 from .stock_docs import Delivery, DeliveryLine, StockCount, StockCountLine, Transfer, TransferLine
@@ -21,6 +22,7 @@ ALL_MODELS: list[type[peewee.Model]] = [
     OrderStatusChange, StockEvent, StockLevel, OutboxEntry, LocalCounter, Delivery, DeliveryLine,
     Transfer, TransferLine, StockCount, StockCountLine,
 ]
+ALL_MODELS.append(ParkedSale)  # migration 0004
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
