@@ -6,12 +6,51 @@ same `DatabaseProxy`, so the domain code never knows which engine it runs on.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 
 import peewee
 from playhouse.db_url import connect
 
-db = peewee.DatabaseProxy()
+_bound: ContextVar[peewee.Database | None] = ContextVar("counter_bound_database", default=None)
+
+
+class BindableProxy(peewee.DatabaseProxy):
+    """A `DatabaseProxy` whose target can be overridden per context (see `bind`).
+
+    One process sometimes holds two stores at once: the demo and the sync tests run a head office
+    in a thread next to a terminal. The head office's requests bind its database for their own
+    context; every other thread keeps the database given to `initialize`.
+    """
+
+    __slots__ = ("_default",)
+
+    @property
+    def obj(self) -> peewee.Database | None:  # type: ignore[override]
+        bound = _bound.get()
+        return bound if bound is not None else self._default
+
+    @obj.setter
+    def obj(self, value: peewee.Database | None) -> None:
+        object.__setattr__(self, "_default", value)
+
+    def __setattr__(self, attr: str, value: object) -> None:
+        object.__setattr__(self, attr, value)
+
+
+db = BindableProxy()
+
+
+@contextmanager
+def bind(database: peewee.Database | None) -> Iterator[peewee.Database | None]:
+    """Route `db` to `database` in this context (and the tasks and worker threads it starts)."""
+    token = _bound.set(database)
+    try:
+        yield database
+    finally:
+        _bound.reset(token)
 
 # WAL lets the sync worker read while a sale writes; FULL makes a finished sale survive a power cut,
 # which matters more on a counter than the fsync it costs.

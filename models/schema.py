@@ -7,8 +7,10 @@ from pathlib import Path
 import peewee
 from playhouse.migrations import Runner
 
+from .attention import Attention
 from .catalog import Barcode, Price, Product
 from .db import db
+from .hq import RemoteLevel, Reservation, SyncState
 from .ledger import StockEvent, StockLevel
 from .orders import Order, OrderLine, OrderStatusChange, Tender
 from .outbox import LocalCounter, OutboxEntry
@@ -23,6 +25,7 @@ ALL_MODELS: list[type[peewee.Model]] = [
     Transfer, TransferLine, StockCount, StockCountLine,
 ]
 ALL_MODELS.append(ParkedSale)  # migration 0004
+ALL_MODELS.extend([SyncState, Attention, RemoteLevel, Reservation])  # migration 0003
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
