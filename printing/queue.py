@@ -15,8 +15,8 @@ start the job is found ``sending`` with an expired lease, and ``interrupted`` de
 * ``"hold"`` (at-most-once): park the job as ``held``; a person decides (``release``/``cancel``).
 
 A retry after a connection dropped mid-job is prefixed with a reset for the printer language
-(``^XZ`` closes a half-received ZPL format, ``ESC @`` resets ESC/POS modes) so the printer does
-not stay stuck or merge the remains of the broken job into this one.
+(``~JX`` cancels a half-received ZPL format, ``ESC @`` resets ESC/POS modes) so the printer does
+not stay stuck waiting for ``^XZ`` or merge the remains of the broken job into this one.
 """
 
 from __future__ import annotations
@@ -37,7 +37,9 @@ from printing.renderers import Rendered
 JobState = Literal["pending", "sending", "sent", "held", "failed", "cancelled"]
 
 #: Sent before a retry that follows a partial send, per format.
-RECOVERY_PREFIX = {"zpl": b"^XZ\n", "escpos": b"\x1b@"}
+# ~JX cancels a partially received ZPL format without touching labels already formatted;
+# ESC @ resets ESC/POS modes (Chinese mode, size, alignment) a broken job may have left on.
+RECOVERY_PREFIX = {"zpl": b"~JX\n", "escpos": b"\x1b@"}
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS jobs (

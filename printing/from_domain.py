@@ -1,0 +1,53 @@
+"""Building printable documents from the domain (the only printing module that imports models).
+
+Renderers never see the database; this adapter reads a product once and hands over a frozen
+document.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from printing.barcodes import Barcode, gtin_check_digit_ok
+from printing.documents import Money, ProductLabel, ShelfLabel
+from printing.errors import InvalidDocument
+
+
+def _primary_barcode(product: object, sku: str) -> Barcode:
+    # Prefer a single-unit GTIN (what the till scans); fall back to the SKU as Code 128.
+    codes = sorted(
+        product.barcodes,  # type: ignore[attr-defined]
+        key=lambda b: (Decimal(b.pack_qty) != 1, b.code),
+    )
+    for row in codes:
+        code = row.code.lstrip("0").rjust(13, "0") if row.code.isdigit() and len(row.code) == 14 else row.code
+        if code.isdigit() and len(code) in (8, 12, 13) and gtin_check_digit_ok(code):
+            return Barcode.gtin(code)
+    return Barcode.code128(sku)
+
+
+def _label_data(sku: str, lang: str) -> tuple[str, Money, Barcode, str]:
+    import models.catalog as catalog
+
+    finder = getattr(catalog, "product_for_label", None)
+    if finder is not None:  # the domain's own view, when it provides one
+        data = finder(sku)
+        name, price, code = data["name"], data["price"], data["barcode"]
+        barcode = Barcode.gtin(code) if code.isdigit() else Barcode.code128(code)
+        return name, Money(Decimal(price.amount), price.currency), barcode, sku
+    product = catalog.product_by_sku(sku)
+    price = catalog.current_price(product)
+    name = product.display_name(lang) if hasattr(product, "display_name") else product.name
+    return name, Money(Decimal(price.amount), price.currency), _primary_barcode(product, sku), product.sku
+
+
+def product_label_for_sku(sku: str, *, lang: str = "en", locale: str = "en_US") -> ProductLabel:
+    name, price, barcode, sku = _label_data(sku, lang)
+    return ProductLabel(name=name, price=price, barcode=barcode, sku=sku, locale=locale)
+
+
+def shelf_label_for_sku(sku: str, *, lang: str = "en", locale: str = "en_US") -> ShelfLabel:
+    name, price, barcode, sku = _label_data(sku, lang)
+    if not name:
+        raise InvalidDocument(f"product {sku} has no name")
+    return ShelfLabel(name=name, price=price, barcode=barcode, sku=sku, locale=locale)
