@@ -12,7 +12,6 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
@@ -27,23 +26,22 @@ from tui.widgets.message_line import MessageLine
 from tui.widgets.scan_input import ScanInput
 from tui.widgets.stock_format import day, moment, qty
 from tui.widgets.stock_messages import ProductChosen
+from tui.widgets.stock_screen import StockScreen
 
 DEBOUNCE_SECONDS = 0.15
 
 
-class LookupScreen(Screen[None]):
+class LookupScreen(StockScreen):
     CSS_PATH = "../styles/lookup.tcss"
     BINDINGS = [
-        Binding("escape", "back", _("Back (leave lookup)")),
-        Binding("f2", "focus_query", _("Search field")),
-        Binding("down", "results", _("Go to the results"), show=False),
-        Binding("f5", "choose", _("Use this product")),
+        Binding("escape", "back", "Back (leave lookup)"),
+        Binding("f2", "focus_query", "Search field"),
+        Binding("down", "results", "Go to the results", show=False),
+        Binding("f5", "choose", "Use this product"),
     ]
 
-    def __init__(self, actor: Actor, *, lang: str = "en", limit: int = 50) -> None:
-        super().__init__()
-        self.actor = actor
-        self.lang = lang
+    def __init__(self, actor: Actor | None = None, *, lang: str | None = None, limit: int = 50) -> None:
+        super().__init__(actor, lang=lang)
         self.limit = limit
         self._debounce: Timer | None = None
         self._seq = 0
@@ -53,7 +51,7 @@ class LookupScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Label(_("Product lookup") + f" - {self.actor.location.code}", id="lookup-title")
-        yield ScanInput(placeholder=_("Scan, or type SKU or name"), id="lookup-query")
+        yield self.make_scan_input(_("Scan, or type SKU or name"), id="lookup-query")
         yield MessageLine("", id="lookup-message")
         with Horizontal(id="lookup-body"):
             yield OptionList(id="lookup-results")

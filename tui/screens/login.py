@@ -1,0 +1,94 @@
+"""Who is at the counter: user code (typed or a badge scan) and PIN."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.widgets import Footer, Input, Label
+
+from models.db import db
+from models.errors import DomainError
+from models.people import authenticate
+from models.store import actor_for
+
+from ..i18n import _
+from ..messages import LoggedIn, LoggedOut
+from ..widgets.scan_input import ScanInput
+from ..widgets.status_bar import StatusBar
+from .base import CounterScreen
+
+
+class LoginScreen(CounterScreen):
+    CSS_PATH = Path(__file__).parent.parent / "styles" / "login.tcss"
+    BINDINGS = [Binding("escape", "clear", "Clear")]
+
+    def compose(self) -> ComposeResult:
+        yield StatusBar()
+        with Vertical(id="login-box"):
+            yield Label(_("Counter · log in"), id="login-title")
+            yield Label(_("User code or badge"))
+            yield ScanInput(placeholder=_("Type your code or scan your badge"), id="user-code")
+            yield Label(_("PIN"))
+            yield Input(password=True, placeholder=_("PIN"), id="pin")
+            yield Label("", id="login-error")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#user-code", ScanInput).focus()
+
+    @on(ScanInput.Scanned, "#user-code")
+    def _code_entered(self, event: ScanInput.Scanned) -> None:
+        # A badge is just a Code 128 of the user code; whatever it reads as, the text is the code.
+        code = event.scan.data if event.scan else event.raw.strip()
+        self.user_code = code
+        self.query_one("#user-code", ScanInput).placeholder = code
+        self.query_one("#pin", Input).focus()
+
+    @on(Input.Submitted, "#pin")
+    def _pin_entered(self, event: Input.Submitted) -> None:
+        code = getattr(self, "user_code", "")
+        if not code:
+            self._refuse(_("Type your user code or scan your badge first."))
+            self.query_one("#user-code", ScanInput).focus()
+            return
+        self._login(code, event.value)
+
+    @work(thread=True, exclusive=True)
+    def _login(self, code: str, pin: str) -> None:
+        # argon2 takes tens of milliseconds on purpose: off the UI thread.
+        try:
+            with db.connection_context():
+                user = authenticate(code, pin)
+                actor = actor_for(self.app.terminal_code, user.code)  # type: ignore[attr-defined]
+        except DomainError as exc:
+            self.app.call_from_thread(self._refuse, str(exc))
+        else:
+            self.app.call_from_thread(self._accepted, actor)
+
+    def _accepted(self, actor: object) -> None:
+        self.action_clear()
+        self.post_message(LoggedIn(actor))  # type: ignore[arg-type]
+
+    def _refuse(self, message: str) -> None:
+        self.app.bell()
+        self.query_one("#login-error", Label).update(message)
+        pin = self.query_one("#pin", Input)
+        pin.value = ""
+        if getattr(self, "user_code", ""):
+            pin.focus()
+
+    def action_clear(self) -> None:
+        self.user_code = ""
+        scan = self.query_one("#user-code", ScanInput)
+        scan.value = ""
+        scan.placeholder = _("Type your code or scan your badge")
+        self.query_one("#pin", Input).value = ""
+        self.query_one("#login-error", Label).update("")
+        scan.focus()
+
+    def on_logged_out(self, _message: LoggedOut) -> None:
+        self.action_clear()

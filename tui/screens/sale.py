@@ -1,0 +1,431 @@
+"""The Sale screen: scan, adjust, discount, take payment, print (save) the receipt.
+
+The per-scan path stays on the UI thread because it is two indexed lookups (barcode, price) and a
+table row (well under a millisecond); finishing a sale, parking and PIN checks run in workers.
+A benchmark can time "first key to line on screen" by waiting for ``LineRendered`` (posted after
+the refresh that shows the line).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Footer, Label
+
+from models import parked
+from models.catalog import Product, current_price, link_barcode
+from models.db import db
+from models.errors import DomainError, PermissionDenied
+from models.money import Money
+from models.ops.selling import Payment, SaleLine, check_discount, discount_percent, sell, totals
+from models.people import User
+
+from .. import services
+from ..dialogs.confirm import ConfirmDialog
+from ..dialogs.pick import PickDialog
+from ..dialogs.product_search import ProductSearchDialog
+from ..dialogs.quantity import NumberDialog
+from ..dialogs.supervisor_pin import SupervisorPinDialog
+from ..dialogs.tender import TenderDialog
+from ..i18n import _, babel_locale, language
+from ..messages import LineRendered, SaleFinished
+from ..widgets.sale_lines import SaleLinesTable
+from ..widgets.scan_input import ScanInput
+from ..widgets.status_bar import StatusBar
+from ..widgets.totals import TotalsPanel
+from .base import CounterScreen
+
+
+def parse_discount(text: str, base: Money) -> Money:
+    """'10%' of ``base`` or an amount such as '1.50'; refused if it is negative or above ``base``."""
+    text = text.strip().replace(",", ".")
+    try:
+        amount = base.amount * Decimal(text[:-1]) / 100 if text.endswith("%") else Decimal(text)
+    except InvalidOperation:
+        raise ValueError(_("Type an amount such as 1.50 or a percentage such as 10%.")) from None
+    money = Money(amount, base.currency).rounded()
+    if money.amount < 0 or money.amount > base.amount:
+        raise ValueError(_("A discount must be between 0 and {amount}.").format(amount=base.format(babel_locale())))
+    return money
+
+
+class SaleScreen(CounterScreen):
+    CSS_PATH = Path(__file__).parent.parent / "styles" / "sale.tcss"
+    BINDINGS = [
+        Binding("escape", "app.home", "Home"),
+        Binding("f3", "quantity", "Quantity"),
+        Binding("f4", "line_discount", "Line disc."),
+        Binding("f5", "order_discount", "Order disc."),
+        Binding("f6", "park", "Park"),
+        Binding("f7", "resume", "Resume"),
+        Binding("f8", "find", "Find / link"),
+        Binding("f9", "void", "Void"),
+        Binding("f10", "pay", "Pay"),
+        Binding("ctrl+r", "remove", "Remove line"),
+        Binding("up", "cursor(-1)", "Previous line", show=False),
+        Binding("down", "cursor(1)", "Next line", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.lines: list[SaleLine] = []
+        self.order_discount: Money | None = None
+        self.approver: User | None = None
+        self.last_unknown = ""
+        self.busy = False
+
+    # --- layout -----------------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield StatusBar()
+        with Horizontal(id="sale-body"):
+            with Vertical(id="sale-main"):
+                yield ScanInput(placeholder=_("Scan or type a code (3* before it for three)"), id="scan",
+                                fnc1_standin=self.app.fnc1_standin,  # type: ignore[attr-defined]
+                                variable_measure=self.app.variable_measure)  # type: ignore[attr-defined]
+                yield SaleLinesTable(id="lines")
+                yield Label("", id="sale-message")
+            with Vertical(id="sale-side"):
+                yield TotalsPanel(id="totals")
+                yield Label("", id="sale-last")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._show_totals()
+
+    def on_screen_resume(self) -> None:
+        self.query_one("#scan", ScanInput).focus()
+
+    @property
+    def actor(self):  # noqa: ANN201 - Actor, from the app
+        return self.app.actor  # type: ignore[attr-defined]
+
+    @property
+    def currency(self) -> str:
+        return self.actor.location.currency
+
+    @property
+    def table(self) -> SaleLinesTable:
+        return self.query_one("#lines", SaleLinesTable)
+
+    # --- messages to the clerk ----------------------------------------------------------------
+
+    def say(self, text: str) -> None:
+        label = self.query_one("#sale-message", Label)
+        label.remove_class("-error")
+        label.update(text)
+
+    def refuse(self, text: str) -> None:
+        """A refused scan or action: nothing changed; the clerk sees why and hears the bell."""
+        self.app.bell()
+        label = self.query_one("#sale-message", Label)
+        label.add_class("-error")
+        label.update(text)
+
+    # --- scanning (the hot path) ---------------------------------------------------------------
+
+    @on(ScanInput.Scanned, "#scan")
+    def _scanned(self, event: ScanInput.Scanned) -> None:
+        if event.error or event.scan is None:
+            self.refuse(event.error or _("Nothing read: scan again."))
+            return
+        try:
+            line = services.line_from_scan(event.scan, self.currency)
+        except services.UnknownCode as exc:
+            self.last_unknown = exc.code
+            self.refuse(_("Unknown code {code}. F8: find the product (a supervisor can link the code).").format(
+                code=exc.code))
+            return
+        except DomainError as exc:
+            self.refuse(str(exc))
+            return
+        self.add_line(line)
+
+    def add_line(self, line: SaleLine) -> None:
+        for position, existing in enumerate(self.lines, 1):
+            if services.same_item(existing, line):
+                existing.quantity = existing.product.quantity(existing.quantity + line.quantity)
+                self.table.update_line(position, existing)
+                break
+        else:
+            self.lines.append(line)
+            position = len(self.lines)
+            self.table.append_line(position, line)
+        self.last_unknown = ""
+        self.say(f"{line.product.display_name(language())}  {services.qty_text(line.quantity)} × "
+                 f"{line.unit_price.format(babel_locale())}")
+        self._show_totals()
+        self.call_after_refresh(self.post_message, LineRendered(position, line.product.sku))
+
+    def _show_totals(self) -> None:
+        panel = self.query_one("#totals", TotalsPanel)
+        currency = self.actor.location.currency if self.actor else "EUR"
+        panel.items = len(self.lines)
+        panel.totals = totals(self.lines, self.order_discount, currency) if self.lines else None
+
+    def _redraw(self) -> None:
+        self.table.show_lines(self.lines)
+        self._show_totals()
+
+    def _selected(self) -> tuple[int, SaleLine] | None:
+        position = self.table.selected_position
+        if position is None or not self.lines:
+            self.refuse(_("No line to change: scan an item first."))
+            return None
+        return position, self.lines[position - 1]
+
+    def action_cursor(self, step: int) -> None:
+        if self.lines:
+            self.table.move_cursor(row=max(0, min(len(self.lines) - 1, self.table.cursor_row + step)))
+
+    # --- changing lines ------------------------------------------------------------------------
+
+    def action_quantity(self) -> None:
+        picked = self._selected()
+        if picked is None:
+            return
+        position, line = picked
+
+        def parse(text: str) -> Decimal:
+            qty = line.product.quantity(Decimal(text.strip().replace(",", ".")))
+            if qty <= 0:
+                raise ValueError(_("A quantity must be more than zero; use Ctrl+R to remove the line."))
+            return qty
+
+        def done(qty: Decimal | None) -> None:
+            if qty is not None:
+                line.quantity = qty
+                self.table.update_line(position, line)
+                self._show_totals()
+                self.say(_("Quantity changed."))
+
+        self.app.push_screen(NumberDialog(_("Quantity"), line.product.display_name(language()), parse,
+                                          services.qty_text(line.quantity)), done)
+
+    def action_remove(self) -> None:
+        picked = self._selected()
+        if picked is None:
+            return
+        position, line = picked
+        del self.lines[position - 1]
+        self._redraw()
+        self.say(_("Removed {name}.").format(name=line.product.display_name(language())))
+
+    def action_line_discount(self) -> None:
+        picked = self._selected()
+        if picked is None:
+            return
+        _position, line = picked
+
+        def apply(amount: Money | None) -> None:
+            if amount is not None:
+                self._approve_discount(lambda: setattr(line, "discount", amount or None),
+                                       lambda: setattr(line, "discount", line.discount))
+
+        before = line.discount
+        self._discount_dialog(_("Line discount"), line.gross, before, apply, target=line)
+
+    def action_order_discount(self) -> None:
+        if not self.lines:
+            self.refuse(_("No line to change: scan an item first."))
+            return
+        base = totals(self.lines, None, self.currency).total
+        self._discount_dialog(_("Order discount"), base, self.order_discount, None, target=None)
+
+    def _discount_dialog(self, title: str, base: Money, current: Money | None, _apply: object,
+                         *, target: SaleLine | None) -> None:
+        prompt = _("Amount (1.50) or percent (10%). Your limit: {pct}%.").format(
+            pct=self.actor.user.discount_limit_pct)
+
+        def done(amount: Money | None) -> None:
+            if amount is None:
+                return
+            amount = amount if amount.amount else None
+            old = target.discount if target else self.order_discount
+            self._set_discount(target, amount)
+            pct = discount_percent(self.lines, self.order_discount, self.currency)
+            try:
+                check_discount(self.actor.user, pct, self.approver)
+            except PermissionDenied as exc:
+                self._set_discount(target, old)
+
+                def approved(user: User | None) -> None:
+                    if user is None:
+                        self.refuse(_("Discount not applied."))
+                        return
+                    try:
+                        check_discount(self.actor.user, pct, user)
+                    except PermissionDenied as refused:
+                        self.refuse(str(refused))
+                        return
+                    self.approver = user
+                    self._set_discount(target, amount)
+                    self._redraw()
+                    self.say(_("Discount {pct}% approved by {name}.").format(pct=pct, name=user.name))
+
+                self.app.push_screen(SupervisorPinDialog(str(exc)), approved)
+                return
+            self._redraw()
+            self.say(_("Discount applied ({pct}% of the sale).").format(pct=pct))
+
+        value = f"{current.amount:.2f}" if current else ""
+        self.app.push_screen(NumberDialog(title, prompt, lambda t: parse_discount(t, base), value), done)
+
+    def _set_discount(self, target: SaleLine | None, amount: Money | None) -> None:
+        if target is None:
+            self.order_discount = amount
+        else:
+            target.discount = amount
+
+    # --- unknown codes, search -----------------------------------------------------------------
+
+    def action_find(self) -> None:
+        code = self.last_unknown
+        title = (_("Which product is code {code}?").format(code=code) if code
+                 else _("Find a product to sell"))
+
+        def chosen(product: Product | None) -> None:
+            if product is None:
+                return
+            if code:
+                self._link(product, code)
+            else:
+                self._add_product(product)
+
+        self.app.push_screen(ProductSearchDialog(title), chosen)
+
+    def _link(self, product: Product, code: str) -> None:
+        def approved(user: User | None) -> None:
+            if user is None:
+                self.refuse(_("Code {code} not linked.").format(code=code))
+                return
+            try:
+                link_barcode(product, code, user)
+            except DomainError as exc:
+                self.refuse(str(exc))
+                return
+            self.say(_("Code {code} now names {sku}.").format(code=code, sku=product.sku))
+            self._add_product(product)
+
+        reason = _("Link code {code} to {sku} {name}").format(code=code, sku=product.sku,
+                                                               name=product.display_name(language()))
+        self.app.push_screen(SupervisorPinDialog(reason), approved)
+
+    def _add_product(self, product: Product) -> None:
+        try:
+            price = current_price(product)
+        except DomainError as exc:
+            self.refuse(str(exc))
+            return
+        self.add_line(SaleLine(product=product, quantity=product.quantity(1), unit_price=price))
+
+    # --- park, resume, void -------------------------------------------------------------------
+
+    def park_open_work(self) -> bool:
+        """Put an open sale on disk (called on logout and quit too). True if something was parked."""
+        if not self.lines:
+            return False
+        parked.park(self.actor, self.lines, order_discount=self.order_discount)
+        self._clear()
+        return True
+
+    def action_park(self) -> None:
+        if not self.lines:
+            self.refuse(_("The sale has no lines: there is nothing to park."))
+            return
+        self.park_open_work()
+        self.say(_("Sale parked. F7 brings it back."))
+
+    def action_resume(self) -> None:
+        rows = parked.parked_sales(self.actor.terminal.code)
+        if not rows:
+            self.refuse(_("No parked sales on this terminal."))
+            return
+        options = [(str(r.id), f"{r.parked_at:%H:%M}  {r.user}  {r.label}") for r in rows]
+
+        def chosen(key: str | None) -> None:
+            if key is None:
+                return
+            if self.lines:  # swap: the open sale goes to the shelf the other came from
+                self.park_open_work()
+            try:
+                back = parked.resume(int(key))
+            except DomainError as exc:
+                self.refuse(str(exc))
+                return
+            self.lines = back.lines
+            self.order_discount = back.order_discount
+            self._redraw()
+            self.say(_("Parked sale resumed."))
+
+        self.app.push_screen(PickDialog(_("Resume a parked sale"), options), chosen)
+
+    def action_void(self) -> None:
+        if not self.lines:
+            self.refuse(_("The sale has no lines."))
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._clear()
+                self.say(_("Sale voided."))
+
+        self.app.push_screen(ConfirmDialog(_("Void this sale of {n} lines?").format(n=len(self.lines))), answered)
+
+    def _clear(self) -> None:
+        self.lines = []
+        self.order_discount = None
+        self.approver = None
+        self.last_unknown = ""
+        self._redraw()
+
+    # --- paying --------------------------------------------------------------------------------
+
+    def action_pay(self) -> None:
+        if not self.lines:
+            self.refuse(_("The sale has no lines: scan an item first."))
+            return
+        if self.busy:
+            return
+        due = totals(self.lines, self.order_discount, self.currency).total
+
+        def paid(payments: list[Payment] | None) -> None:
+            if payments:
+                self.busy = True
+                self._finish(list(self.lines), payments)
+
+        self.app.push_screen(TenderDialog(due), paid)
+
+    @work(thread=True, exclusive=True, group="sale")
+    def _finish(self, lines: list[SaleLine], payments: list[Payment]) -> None:
+        try:
+            with db.connection_context():
+                order = sell(self.actor, lines, payments, order_discount=self.order_discount,
+                             approver=self.approver)
+                change = sum((t.change for t in order.tenders), Decimal(0))
+                path = services.save_receipt(order, self.app.receipts_dir, language())  # type: ignore[attr-defined]
+        except DomainError as exc:
+            self.app.call_from_thread(self._not_finished, str(exc))
+        else:
+            self.app.call_from_thread(self._finished, order.number, str(path), Money(change, order.currency))
+
+    def _not_finished(self, message: str) -> None:
+        self.busy = False
+        self.refuse(message)
+
+    def _finished(self, number: str, receipt: str, change: Money) -> None:
+        self.busy = False
+        self._clear()
+        text = _("Sale {number} done.").format(number=number)
+        if change.amount:
+            text += " " + _("Change: {change}").format(change=change.format(babel_locale()))
+        self.say(text)
+        self.query_one("#sale-last", Label).update(
+            _("Last sale {number}").format(number=number) + "\n" + _("Receipt: {path}").format(path=receipt))
+        self.post_message(SaleFinished(number, receipt))
+        self.app.refresh_status()  # type: ignore[attr-defined]
