@@ -245,16 +245,16 @@ def validate(kind: str, table: Table, header: HeaderMap) -> tuple[list[Record], 
         record = _PARSERS[kind](row)
         parsed.append((raw, record, row.problems))
 
-    # The same key twice: which line is right is a person's call, so every copy is refused.
+    # The same key twice: which line is right is a person's call, so every copy is refused. Rows bad
+    # on their own are left out: their key may be a misreading, and they are refused anyway.
+    clean = [(raw, record) for raw, record, problems in parsed if not problems]
     lines_by_key: dict[tuple, list[int]] = {}
-    for raw, record, _ in parsed:
-        if record_key_complete(record):
-            lines_by_key.setdefault(_key(kind, record), []).append(raw.line)
+    for raw, record in clean:
+        lines_by_key.setdefault(_key(kind, record), []).append(raw.line)
     lines_by_code: dict[str, list[int]] = {}
-    if kind == PRODUCTS:
-        for raw, record, _ in parsed:
-            for code in getattr(record, "barcodes", {}):
-                lines_by_code.setdefault(code, []).append(raw.line)
+    for raw, record in clean:
+        for code in getattr(record, "barcodes", {}):
+            lines_by_code.setdefault(code, []).append(raw.line)
 
     records: list[Record] = []
     rejections: list[Rejection] = []
@@ -264,7 +264,7 @@ def validate(kind: str, table: Table, header: HeaderMap) -> tuple[list[Record], 
             others = ", ".join(str(n) for n in key_lines if n != raw.line)
             problems.append(f"duplicate {_describe(kind, _key(kind, record))} (also on line {others})")
         for code, code_lines in lines_by_code.items():
-            if raw.line in code_lines and len(set(code_lines)) > 1:
+            if raw.line in code_lines and len(code_lines) > 1:
                 others = ", ".join(str(n) for n in code_lines if n != raw.line)
                 problems.append(f"barcode {shown(code)} is also on line {others}")
         if problems:
@@ -272,10 +272,6 @@ def validate(kind: str, table: Table, header: HeaderMap) -> tuple[list[Record], 
         else:
             records.append(record)
     return records, rejections
-
-
-def record_key_complete(record: Record) -> bool:
-    return bool(getattr(record, "sku", None) or getattr(record, "code", None))
 
 
 def _name(delimiter: str) -> str:
