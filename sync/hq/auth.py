@@ -1,0 +1,105 @@
+"""Terminal credentials: one-time enrolment tokens, long-lived bearer tokens, revocation.
+
+Tokens are 256 random bits (`secrets.token_urlsafe(32)`). Head office keeps only their SHA-256:
+a slow hash (argon2) protects *guessable* secrets such as PINs; a 256-bit random token cannot be
+guessed, so a fast hash is as safe and lets a request find its terminal with one indexed lookup
+(no per-request key stretching, no scan). A leaked database therefore leaks no usable token.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+from models import clock
+from models.db import db
+from models.errors import Conflict, DomainError, NotFound, PermissionDenied
+from models.places import Location, Terminal
+from models.store import ensure_terminal
+
+from .models import TerminalCredential
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class NewTerminal:
+    code: str
+    location: str
+    enroll_token: str
+
+
+def _next_code() -> str:
+    taken = {c.code for c in TerminalCredential.select(TerminalCredential.code)} | {
+        t.code for t in Terminal.select(Terminal.code)}
+    n = 1
+    while f"T{n:02d}" in taken:
+        n += 1
+    return f"T{n:02d}"
+
+
+def add_terminal(location_code: str, code: str | None = None) -> NewTerminal:
+    """Register a terminal at a location; returns the one-time enrolment token (shown once)."""
+    location_code = location_code.strip()
+    if not location_code:
+        raise DomainError("Give the terminal's location code, e.g. --location STORE1.")
+    with db.atomic():
+        code = (code or _next_code()).strip()
+        if TerminalCredential.get_or_none(TerminalCredential.code == code):
+            raise Conflict(f"Terminal {code} already exists: pick another code or revoke it first.")
+        existing = Terminal.select(Terminal, Location).join(Location).where(Terminal.code == code).first()
+        if existing is not None and existing.location.code != location_code:
+            raise Conflict(f"Terminal {code} belongs to {existing.location.code}, not {location_code}.")
+        ensure_terminal(code, location_code)
+        token = new_token()
+        TerminalCredential.create(code=code, location_code=location_code, enroll_hash=token_hash(token),
+                                  created_at=clock.now())
+    return NewTerminal(code, location_code, token)
+
+
+def enroll(enroll_token: str) -> tuple[TerminalCredential, str]:
+    """Exchange a one-time token for the long-lived credential (returned once, stored hashed)."""
+    with db.atomic():
+        cred = TerminalCredential.get_or_none(
+            (TerminalCredential.enroll_hash == token_hash(enroll_token)) & TerminalCredential.revoked_at.is_null())
+        if cred is None:
+            raise PermissionDenied("This enrolment token is unknown, used or revoked: ask head office for a new one.")
+        token = new_token()
+        # Clearing the enrolment hash in the same transaction makes the token single-use even
+        # if two terminals race with it: the second finds no row.
+        updated = TerminalCredential.update(
+            enroll_hash=None, token_hash=token_hash(token), enrolled_at=clock.now()).where(
+            (TerminalCredential.id == cred.id) & (TerminalCredential.enroll_hash == token_hash(enroll_token))).execute()
+        if not updated:
+            raise PermissionDenied("This enrolment token was just used by another terminal.")
+    return TerminalCredential.get_by_id(cred.id), token
+
+
+def authenticate(token: str) -> TerminalCredential | None:
+    if not token:
+        return None
+    cred = TerminalCredential.get_or_none(
+        (TerminalCredential.token_hash == token_hash(token)) & TerminalCredential.revoked_at.is_null())
+    if cred is not None:
+        TerminalCredential.update(last_seen_at=clock.now()).where(TerminalCredential.id == cred.id).execute()
+    return cred
+
+
+def revoke(code: str) -> TerminalCredential:
+    cred = TerminalCredential.get_or_none(TerminalCredential.code == code.strip())
+    if cred is None:
+        raise NotFound(f"No terminal {code!r}: `counter hq list-terminals` shows them.")
+    TerminalCredential.update(revoked_at=clock.now(), enroll_hash=None).where(
+        TerminalCredential.id == cred.id).execute()
+    return TerminalCredential.get_by_id(cred.id)
+
+
+def list_terminals() -> list[TerminalCredential]:
+    return list(TerminalCredential.select().order_by(TerminalCredential.location_code, TerminalCredential.code))

@@ -1,0 +1,171 @@
+"""The commit-ordered change log: triggers that fill it, and the cursor rule that reads it.
+
+Every insert/update/delete of a synced table appends a `change_log` row *in the writer's own
+transaction* (a trigger), so a change and its log row commit together or not at all, whichever
+program wrote it (the sync API, an import, a manager's SQL).
+
+Why not just "rows with id > cursor": a sequence hands out ids at insert time, not commit time. On
+PostgreSQL transaction A may take id 5, B id 6, B commit, a pull read 6 and move the cursor to 6,
+then A commit: 5 would never be sent. The rule used here instead:
+
+* each row carries `xid`, the writing transaction's 64-bit id (`pg_current_xact_id()`);
+* a pull reads only rows with `xid < pg_snapshot_xmin(pg_current_snapshot())`: every transaction
+  below that horizon has finished, so all of its rows are visible now and no row with such an xid
+  can ever appear later;
+* rows are returned in `(xid, id)` order and the cursor is the last `(xid, id)` returned.
+
+A row that appears later belongs to a transaction that was running (xid >= horizon) or not yet
+started (xid > horizon) at the time of the pull, so it sorts after every cursor handed out before:
+the cursor never skips a change. A long transaction delays pulls (it holds the horizon back) but
+never loses a change. SQLite allows one writer at a time, so its ids are already in commit order
+and `xid` stays 0 there.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import peewee
+
+from models.db import db, is_postgres
+
+EVENT, LEVEL = "event", "level"
+
+# table -> (entity, key expression, location expression, operations). `{r}` is the new (or, for a
+# delete, the old) row. A location of NULL goes to every terminal; see `pending` for the routing.
+_PRODUCT_OF = "(SELECT sku FROM product WHERE id = {r}.product_id)"
+TRACKED: dict[str, tuple[str, str, str, tuple[str, ...]]] = {
+    "location": ("location", "{r}.code", "NULL", ("INSERT", "UPDATE", "DELETE")),
+    "product": ("product", "{r}.sku", "NULL", ("INSERT", "UPDATE", "DELETE")),
+    "barcode": ("product", _PRODUCT_OF, "NULL", ("INSERT", "UPDATE", "DELETE")),
+    "price": ("product", _PRODUCT_OF, "NULL", ("INSERT", "UPDATE", "DELETE")),
+    "user": ("user", "{r}.code", "NULL", ("INSERT", "UPDATE", "DELETE")),
+    "delivery": ("delivery", "{r}.number", "{r}.location_id", ("INSERT", "UPDATE", "DELETE")),
+    "delivery_line": ("delivery", "(SELECT number FROM delivery WHERE id = {r}.delivery_id)",
+                      "(SELECT location_id FROM delivery WHERE id = {r}.delivery_id)", ("INSERT", "UPDATE", "DELETE")),
+    "transfer": ("transfer", "{r}.number", "{r}.destination_id", ("INSERT", "UPDATE", "DELETE")),
+    "transfer_line": ("transfer", "(SELECT number FROM transfer WHERE id = {r}.transfer_id)",
+                      "(SELECT destination_id FROM transfer WHERE id = {r}.transfer_id)",
+                      ("INSERT", "UPDATE", "DELETE")),
+    "order": ("order", "{r}.number", "{r}.location_id", ("INSERT", "UPDATE", "DELETE")),
+    "stock_event": (EVENT, "{r}.id", "{r}.location_id", ("INSERT",)),
+    "stock_level": (LEVEL, _PRODUCT_OF, "{r}.location_id", ("INSERT", "UPDATE")),
+    "reservation": (LEVEL, _PRODUCT_OF, "{r}.location_id", ("INSERT", "UPDATE", "DELETE")),
+}
+
+
+def sqlite_trigger_sql() -> list[str]:
+    statements = []
+    for table, (entity, key, loc, ops) in TRACKED.items():
+        for op in ops:
+            r = "OLD" if op == "DELETE" else "NEW"
+            statements.append(
+                f'CREATE TRIGGER IF NOT EXISTS change_log_{table}_{op.lower()} AFTER {op} ON "{table}" '
+                f"BEGIN INSERT INTO change_log (xid, entity, key, location_id) "
+                f"VALUES (0, '{entity}', COALESCE({key.format(r=r)}, ''), {loc.format(r=r)}); END")
+    return statements
+
+
+def postgres_trigger_sql() -> list[str]:
+    statements = []
+    for table, (entity, key, loc, ops) in TRACKED.items():
+        fn = f"change_log_{table}"
+        statements.append(
+            f"CREATE OR REPLACE FUNCTION {fn}() RETURNS trigger LANGUAGE plpgsql AS $$\n"
+            f"DECLARE r record;\nBEGIN\n"
+            f"  IF TG_OP = 'DELETE' THEN r := OLD; ELSE r := NEW; END IF;\n"
+            f"  INSERT INTO change_log (xid, entity, key, location_id)\n"
+            f"  VALUES (pg_current_xact_id()::text::bigint, '{entity}', COALESCE({key.format(r='r')}, ''),"
+            f" {loc.format(r='r')});\n"
+            f"  RETURN NULL;\nEND $$")
+        statements.append(f'DROP TRIGGER IF EXISTS {fn} ON "{table}"')
+        statements.append(f'CREATE TRIGGER {fn} AFTER {" OR ".join(ops)} ON "{table}" '
+                          f"FOR EACH ROW EXECUTE FUNCTION {fn}()")
+    return statements
+
+
+def install_triggers(database: peewee.Database) -> None:
+    is_pg = isinstance(database, peewee.PostgresqlDatabase)
+    for statement in postgres_trigger_sql() if is_pg else sqlite_trigger_sql():
+        database.execute_sql(statement)
+
+
+@dataclass(frozen=True, order=True, slots=True)
+class Cursor:
+    """A position in the change log: everything up to and including (xid, id) has been sent."""
+
+    xid: int = 0
+    id: int = 0
+
+    def __str__(self) -> str:
+        return f"{self.xid}-{self.id}"
+
+    @classmethod
+    def parse(cls, text: str | None) -> Cursor:
+        if not text:
+            return cls()
+        try:
+            xid, _, ident = text.partition("-")
+            return cls(int(xid), int(ident))
+        except ValueError:
+            raise ValueError(f"Bad cursor {text!r}: expected '<xid>-<id>' as a pull returned it.") from None
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    xid: int
+    id: int
+    entity: str
+    key: str
+    location_id: int | None
+
+
+def horizon_sql() -> str:
+    """SQL for the lowest xid that may still be running (all lower ones have finished)."""
+    return "pg_snapshot_xmin(pg_current_snapshot())::text::bigint"
+
+
+def pending(after: Cursor, location_id: int, limit: int) -> tuple[list[Change], bool]:
+    """The next changes for a terminal of `location_id` after `after`, and whether more follow.
+
+    Routing: unscoped rows (catalogue, users, locations) go to everyone; levels go to the *other*
+    locations (a snapshot of stock elsewhere); the rest (events, deliveries, transfers, orders) only
+    to the location they belong to.
+    """
+    visible = f" AND xid < {horizon_sql()}" if is_postgres() else ""
+    sql = ("SELECT xid, id, entity, key, location_id FROM change_log "
+           "WHERE (xid > %s OR (xid = %s AND id > %s))" + visible +
+           " AND (location_id IS NULL OR (entity = %s AND location_id <> %s)"
+           " OR (entity <> %s AND location_id = %s))"
+           " ORDER BY xid, id LIMIT %s")
+    rows = db.execute_sql(sql.replace("%s", db.param), (
+        after.xid, after.xid, after.id, LEVEL, location_id, LEVEL, location_id, limit + 1)).fetchall()
+    changes = [Change(int(x), int(i), e, k, loc) for x, i, e, k, loc in rows]
+    return changes[:limit], len(changes) > limit
+
+
+def backlog() -> int:
+    """Rows written by transactions still running (PostgreSQL): how far pulls are held back."""
+    if not is_postgres():
+        return 0
+    return int(db.execute_sql(f"SELECT COUNT(*) FROM change_log WHERE xid >= {horizon_sql()}").fetchone()[0])
+
+
+_BACKFILL = {
+    "location": ("location", "code", "NULL"),
+    "product": ("product", "sku", "NULL"),
+    "user": ("user", "code", "NULL"),
+    "delivery": ("delivery", "number", "location_id"),
+    "transfer": ("transfer", "number", "destination_id"),
+    "order": ("order", "number", "location_id"),
+    "stock_event": (EVENT, "id", "location_id"),
+    "stock_level": (LEVEL, "(SELECT sku FROM product WHERE id = stock_level.product_id)", "location_id"),
+}
+
+
+def backfill(database: peewee.Database) -> None:
+    """Log the rows that existed before the triggers did, so a new terminal still gets them."""
+    for table, (entity, key, loc) in _BACKFILL.items():
+        database.execute_sql(
+            f"INSERT INTO change_log (xid, entity, key, location_id) "
+            f"SELECT 0, '{entity}', {key}, {loc} FROM \"{table}\" ORDER BY id")

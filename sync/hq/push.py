@@ -1,0 +1,196 @@
+"""Head office takes in what a terminal pushed: each item idempotently, in its own transaction.
+
+An item is accepted if it was applied now or had been applied before with the same content (so a
+resend after a lost response is harmless), and rejected with a reason otherwise. A rejection is
+recorded in `push_rejection`; the terminal files it under "needs attention".
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from models import clock
+from models.catalog import product_by_sku
+from models.db import db
+from models.errors import Conflict, DomainError
+from models.ledger import EventData, StockEvent, post_event
+from models.ops.selling import order_document
+from models.orders import CANCELLED, Order, OrderLine, OrderStatusChange, Tender, order_by_number, set_status
+from models.people import Customer
+from models.places import Location
+from models.stock_docs import Transfer, TransferLine
+
+from .models import PushRejection, TerminalCredential
+
+log = logging.getLogger("counter.hq")
+
+
+class Forbidden(Exception):
+    """The batch names a location this terminal does not belong to; nothing was applied."""
+
+
+@dataclass
+class PushOutcome:
+    accepted: list[str] = field(default_factory=list)
+    rejected: list[dict] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {"accepted": self.accepted, "rejected": self.rejected}
+
+
+def _locations_named(item: dict) -> set[str]:
+    payload = item.get("payload") or {}
+    if item.get("kind") == "transfer":
+        # The sender books it out, the receiver books it in: either end may report it.
+        ends = {payload.get("source"), payload.get("destination")}
+        return set() if None in ends else ({"__either__"} | ends)
+    loc = payload.get("location")
+    return {loc} if loc is not None else set()
+
+
+def check_locations(cred: TerminalCredential, items: list[dict]) -> None:
+    mine = cred.location_code
+    for item in items:
+        named = _locations_named(item)
+        if not named:
+            continue
+        allowed = mine in named if "__either__" in named else named == {mine}
+        if not allowed:
+            others = sorted(n for n in named if n not in ("__either__", mine))
+            log.warning("forbidden location", extra={"fields": {
+                "event": "forbidden_location", "terminal": cred.code, "terminal_location": mine,
+                "item_kind": item.get("kind"), "ref": item.get("ref"), "named": others}})
+            raise Forbidden(f"Terminal {cred.code} belongs to {mine} and may not write for {', '.join(others)} "
+                            f"({item.get('kind')} {item.get('ref')}).")
+
+
+def apply_batch(cred: TerminalCredential, items: list[dict]) -> PushOutcome:
+    check_locations(cred, items)
+    outcome = PushOutcome()
+    for item in items:
+        kind, ref = str(item.get("kind", "")), str(item.get("ref", ""))
+        try:
+            with db.atomic():
+                _apply(kind, item.get("payload") or {}, cred)
+        except DomainError as exc:
+            reason = str(exc)
+            outcome.rejected.append({"ref": ref, "kind": kind, "reason": reason,
+                                     "conflict": isinstance(exc, Conflict)})
+            _record_rejection(cred, kind, ref, reason, item.get("payload"))
+        else:
+            outcome.accepted.append(ref)
+    return outcome
+
+
+def _record_rejection(cred: TerminalCredential, kind: str, ref: str, reason: str, payload: object) -> None:
+    log.info("rejected", extra={"fields": {"event": "push_rejected", "terminal": cred.code, "kind": kind,
+                                           "ref": ref, "reason": reason}})
+    with db.atomic():
+        seen = PushRejection.get_or_none((PushRejection.terminal == cred.code) & (PushRejection.ref == ref)
+                                         & (PushRejection.reason == reason))
+        if seen is None:
+            PushRejection.create(terminal=cred.code, kind=kind, ref=ref, reason=reason,
+                                 payload=json.dumps(payload, default=str), received_at=clock.now())
+
+
+def _apply(kind: str, payload: dict, cred: TerminalCredential) -> None:
+    if kind == "stock_event":
+        apply_event(payload)
+    elif kind == "order":
+        apply_order(payload, cred)
+    elif kind == "transfer":
+        apply_transfer(payload)
+    else:
+        raise DomainError(f"Unknown outbox kind {kind!r}: this head office takes stock_event, order, transfer.")
+
+
+def apply_event(payload: dict) -> bool:
+    """The one ledger rule (`post_event`), plus the time head office took the event in."""
+    data = EventData.from_payload(payload)
+    if post_event(data):
+        StockEvent.update(received_at=clock.now()).where(StockEvent.id == data.id).execute()
+        return True
+    return False
+
+
+def _order_fingerprint(doc: dict) -> tuple:
+    """What may not change once an order exists: its kind, place, money and lines (not its status)."""
+    def dec(value: object) -> Decimal:
+        return Decimal(str(value or 0)).normalize()
+    lines = sorted((str(li.get("sku")), dec(li.get("quantity")), dec(li.get("total")), str(li.get("lot") or ""))
+                   for li in doc.get("lines", []))
+    return (doc.get("kind"), doc.get("location"), doc.get("currency"), dec(doc.get("total")), tuple(lines))
+
+
+def apply_order(doc: dict, cred: TerminalCredential) -> None:
+    number = str(doc.get("number") or "")
+    if not number:
+        raise DomainError("An order without a number cannot be filed.")
+    existing = order_by_number(number)
+    if existing is not None:
+        if _order_fingerprint(order_document(existing)) != _order_fingerprint(doc):
+            raise Conflict(f"Order {number} was already recorded with different lines or totals.")
+        status = doc.get("status")
+        if status and status != existing.status:
+            if existing.status == CANCELLED:
+                raise Conflict(f"Order {number} was cancelled at head office; its status {status!r} was not applied.")
+            set_status(existing, status, by=str(doc.get("user") or ""), note=f"from terminal {cred.code}")
+        return
+    location = Location.get_or_none(Location.code == doc.get("location")) if doc.get("location") else None
+    original = order_by_number(doc["original"]) if doc.get("original") else None
+    customer = Customer.get_or_none(Customer.code == doc["customer"]) if doc.get("customer") else None
+    created_at = clock.parse(doc["created_at"]) if doc.get("created_at") else clock.now()
+    order = Order.create(
+        number=number, kind=doc.get("kind", "sale"), channel=doc.get("channel", "counter"), location=location,
+        terminal=str(doc.get("terminal") or cred.code), user=str(doc.get("user") or ""), customer=customer,
+        status=doc.get("status", "ordered"), currency=doc["currency"], subtotal=Decimal(doc.get("subtotal", 0)),
+        discount=Decimal(doc.get("discount", 0)), tax=Decimal(doc.get("tax", 0)), total=Decimal(doc.get("total", 0)),
+        original=original, created_at=created_at,
+    )
+    for position, line in enumerate(doc.get("lines", []), 1):
+        OrderLine.create(
+            order=order, position=position, product=product_by_sku(line["sku"]), sku=line["sku"],
+            name=line.get("name", ""), quantity=Decimal(line["quantity"]), unit_price=Decimal(line.get("unit_price", 0)),
+            discount=Decimal(line.get("discount", 0)), total=Decimal(line.get("total", 0)), lot=line.get("lot", ""),
+            reason=line.get("reason", ""), condition=line.get("condition", ""))
+    for tender in doc.get("tenders", []):
+        Tender.create(order=order, kind=tender["kind"], amount=Decimal(tender["amount"]),
+                      reference=tender.get("reference", ""), change=Decimal(tender.get("change", 0)))
+    OrderStatusChange.create(order=order, status=order.status, at=created_at, by=order.user,
+                             note=f"received from terminal {cred.code}")
+
+
+def apply_transfer(doc: dict) -> None:
+    number = str(doc.get("number") or "")
+    source = Location.get_or_none(Location.code == doc.get("source"))
+    destination = Location.get_or_none(Location.code == doc.get("destination"))
+    if not number or source is None or destination is None:
+        raise DomainError(f"Transfer {number or '?'} names an unknown location ({doc.get('source')} -> "
+                          f"{doc.get('destination')}).")
+    lines = [(product_by_sku(li["sku"]), str(li.get("lot") or ""), Decimal(str(li["quantity"])),
+              Decimal(str(li["received"])) if li.get("received") is not None else None)
+             for li in doc.get("lines", [])]
+    transfer = Transfer.get_or_none(Transfer.number == number)
+    if transfer is None:
+        transfer = Transfer.create(number=number, source=source, destination=destination,
+                                   status=doc.get("status", "sent"), sent_by=str(doc.get("sent_by") or ""),
+                                   sent_at=clock.parse(doc["sent_at"]) if doc.get("sent_at") else clock.now())
+        for product, lot, quantity, received in lines:
+            TransferLine.create(transfer=transfer, product=product, lot=lot, quantity=quantity,
+                                received=received or Decimal(0))
+    else:
+        have = sorted((tl.product.sku, tl.lot, tl.quantity.normalize()) for tl in transfer.lines)
+        want = sorted((p.sku, lot, q.normalize()) for p, lot, q, _ in lines)
+        if have != want or transfer.source_id != source.id or transfer.destination_id != destination.id:
+            raise Conflict(f"Transfer {number} was already recorded with different lines or locations.")
+    if doc.get("status") == "received" and transfer.status != "received":
+        for product, lot, _, received in lines:
+            if received is not None:
+                TransferLine.update(received=received).where(
+                    (TransferLine.transfer == transfer) & (TransferLine.product == product)
+                    & (TransferLine.lot == lot)).execute()
+        Transfer.update(status="received", received_at=clock.parse(doc["received_at"]) if doc.get("received_at")
+                        else clock.now()).where(Transfer.id == transfer.id).execute()

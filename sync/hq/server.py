@@ -1,0 +1,132 @@
+"""Running the head office: open its database, bring both schemas up to date, serve with uvicorn.
+
+`serve_in_thread` starts one inside the current process (demo, tests); it binds its own database
+for its requests, so the process may keep a terminal store open as the default at the same time.
+"""
+
+from __future__ import annotations
+
+import logging
+import socket
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import peewee
+import uvicorn
+from playhouse.migrations import Runner
+from playhouse.pool import PooledPostgresqlDatabase
+
+from models import schema
+from models.db import SQLITE_PRAGMAS, bind
+
+from . import logs
+from .app import create_app
+
+HQ_MIGRATIONS = Path(__file__).parent / "migrations"
+HQ_HISTORY = "hq_schema_migration"
+DEFAULT_PORT = 8765
+
+
+def connect_database(url: str) -> peewee.Database:
+    """A database object for a URL or path, not bound to the global proxy.
+
+    PostgreSQL gets a small connection pool: requests run on worker threads, and opening a server
+    connection per request would cost more than the request.
+    """
+    if url.startswith(("postgres://", "postgresql://")):
+        from playhouse.db_url import parse
+
+        params = parse(url)
+        return PooledPostgresqlDatabase(params.pop("database"), max_connections=32, stale_timeout=300,
+                                        timeout=10, **params)
+    path = url.removeprefix("sqlite:///") if url.startswith("sqlite:") else url
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    return peewee.SqliteDatabase(path, pragmas=SQLITE_PRAGMAS, check_same_thread=False)
+
+
+def prepare(database: peewee.Database) -> list[str]:
+    """Run the domain migrations, then the head office's own (tables, change-log triggers)."""
+    with bind(database), database.connection_context():
+        applied = schema.migrate()
+        applied += Runner(database, directory=str(HQ_MIGRATIONS), table_name=HQ_HISTORY).up()
+    return applied
+
+
+def open_hq(url: str) -> peewee.Database:
+    database = connect_database(url)
+    prepare(database)
+    return database
+
+
+def _socket(host: str, port: int) -> socket.socket:
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.listen(128)
+    sock.setblocking(False)
+    return sock
+
+
+def serve(url: str, host: str = "127.0.0.1", port: int = DEFAULT_PORT) -> None:
+    """Serve until interrupted (the `counter hq serve` command)."""
+    logs.configure()
+    database = open_hq(url)
+    config = uvicorn.Config(create_app(database), host=host, port=port, log_config=None, access_log=False,
+                            proxy_headers=True)
+    uvicorn.Server(config).run()
+
+
+@dataclass
+class HQHandle:
+    """A head office running in a thread: `.url`, `.database`, `.app`, and `.stop()`."""
+
+    url: str
+    database: peewee.Database
+    server: uvicorn.Server
+    thread: threading.Thread
+    app: object = field(repr=False, default=None)
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout)
+        if not self.database.is_closed():
+            self.database.close()
+        if isinstance(self.database, PooledPostgresqlDatabase):
+            self.database.close_all()
+
+    def __enter__(self) -> HQHandle:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def serve_in_thread(db_url: str | peewee.Database, port: int = 0, host: str = "127.0.0.1",
+                    *, quiet: bool = True, timeout: float = 15.0) -> HQHandle:
+    """Start a head office on a daemon thread; port 0 picks a free one. Returns once it accepts."""
+    database = db_url if isinstance(db_url, peewee.Database) else connect_database(db_url)
+    prepare(database)
+    if not quiet:
+        logs.configure()
+    elif not logging.getLogger("counter.hq").handlers:
+        # Quiet: nothing on stderr (a Textual screen may own the terminal), but still propagated
+        # to whatever the host program configured.
+        logging.getLogger("counter.hq").addHandler(logging.NullHandler())
+    app = create_app(database)
+    sock = _socket(host, port)
+    config = uvicorn.Config(app, log_config=None, access_log=False, lifespan="off",
+                            log_level="warning" if quiet else "info")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="counter-hq", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + timeout
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            server.should_exit = True
+            raise RuntimeError("The head office did not start; see its log.")
+        time.sleep(0.02)
+    bound_port = sock.getsockname()[1]
+    shown = f"[{host}]" if ":" in host else host
+    return HQHandle(url=f"http://{shown}:{bound_port}", database=database, server=server, thread=thread, app=app)
