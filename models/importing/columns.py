@@ -81,6 +81,12 @@ def _lookup(kind: str) -> dict[str, str]:
     return table
 
 
+def canonical(kind: str):
+    """Header name -> the column it means (or its normalised form if the import does not read it)."""
+    known = _lookup(kind)
+    return lambda name: known.get(normalize(name), normalize(name))
+
+
 def recognizer(kind: str):
     known = _lookup(kind)
     return lambda name: normalize(name) in known or normalize(name) in OWN_COLUMNS

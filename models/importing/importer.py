@@ -34,7 +34,7 @@ def run_import(kind: str, path: str | Path, *, dry_run: bool = False, skip_bad: 
     header = columns.map_header(kind, table.header, table.header_line)
     records, rejected = rows.validate(kind, table, header)
     cells = {r.line: r.cells for r in table.rows}
-    digest = table.digest()
+    digest = table.digest(columns.canonical(kind))
     reference = f"IMPORT-{digest[:12]}" if kind == columns.STOCK else ""
 
     with db.atomic() as transaction:

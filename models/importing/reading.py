@@ -50,9 +50,12 @@ class Table:
         # Spreadsheets in comma-decimal locales write `;`-separated files; a `,` file cannot use it.
         return self.delimiter != ","
 
-    def digest(self) -> str:
-        """A hash of the content, blind to encoding, delimiter, quoting, line ends and stray spaces."""
-        body = [[c.strip() for c in self.header]] + [[c.strip() for c in r.cells] for r in self.rows]
+    def digest(self, header_key: Callable[[str], str] = str.strip) -> str:
+        """A hash of the content, blind to encoding, delimiter, quoting, line ends and stray spaces.
+
+        `header_key` turns a header name into the column it means, so that `Qty` and `quantity` agree.
+        """
+        body = [[header_key(c) for c in self.header]] + [[c.strip() for c in r.cells] for r in self.rows]
         return hashlib.sha256(json.dumps(body, ensure_ascii=False).encode()).hexdigest()
 
 
@@ -71,7 +74,8 @@ def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
     first_error: UnicodeDecodeError | None = None
     for name in candidates:
         try:
-            return data.decode(name), name
+            # A BOM survives decoding in encodings that do not expect one (GB18030 has its own form).
+            return data.decode(name).removeprefix("\ufeff"), name
         except UnicodeDecodeError as exc:
             first_error = first_error or exc
     assert first_error is not None
