@@ -17,7 +17,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Label, Static
 
-from models.catalog import Product, find_by_code
+from models.catalog import Product
 from models.context import Actor
 from models.db import db
 from models.errors import DomainError, PermissionDenied
@@ -32,7 +32,7 @@ from tui.widgets.scan_input import ScanInput
 from tui.widgets.stock_format import day, qty
 from tui.widgets.stock_messages import StockChanged
 from tui.widgets.stock_prompts import Field, FieldsDialog, PickDialog
-from tui.widgets.stock_screen import StockScreen
+from tui.widgets.stock_screen import StockScreen, product_for_scan, scanned_quantity
 
 BLIND = "blind"
 
@@ -159,12 +159,8 @@ class IntakeScreen(StockScreen):
         scan = event.scan
         assert scan is not None
         try:
-            product, pack = find_by_code(scan.gtin or scan.data)
-        except DomainError as exc:
-            message.warn(str(exc))
-            return
-        try:
-            quantity = product.quantity((scan.quantity_prefix or Decimal(1)) * pack)
+            product, pack = product_for_scan(scan)
+            quantity = scanned_quantity(scan, product, pack)
         except DomainError as exc:
             message.warn(str(exc))
             return

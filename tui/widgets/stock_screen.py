@@ -3,9 +3,14 @@ language, and a scan field set up with the app's scanner settings."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
+from models.catalog import Product, find_by_code
 from models.context import Actor
+from models.errors import NotFound
+from models.scan import Scan
+from tui.i18n import _
 from tui.screens.base import CounterScreen
 from tui.widgets.scan_input import ScanInput
 
@@ -33,3 +38,18 @@ class StockScreen(CounterScreen):
     def make_scan_input(self, placeholder: str, **kwargs: Any) -> ScanInput:
         return ScanInput(placeholder=placeholder, fnc1_standin=getattr(self.app, "fnc1_standin", None),
                          variable_measure=getattr(self.app, "variable_measure", None), **kwargs)
+
+
+def product_for_scan(scan: Scan) -> tuple[Product, Decimal]:
+    """The product a scan names and how many units one scan stands for (pack barcodes count more)."""
+    try:
+        return find_by_code(scan.gtin or scan.data)
+    except NotFound:
+        shown = scan.data if scan.kind in ("gtin", "text") else (scan.gtin or scan.data)
+        raise NotFound(_("Unknown code {code}: search the product by name, or ask a supervisor to link the code.")
+                       .format(code=shown)) from None
+
+
+def scanned_quantity(scan: Scan, product: Product, pack: Decimal) -> Decimal:
+    """Units for one scan: the typed prefix (3*) times the pack size; refused if the unit can't take it."""
+    return product.quantity((scan.quantity_prefix or Decimal(1)) * pack)
