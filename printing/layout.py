@@ -121,6 +121,13 @@ def fit_height(text: str, width: int, wanted: int, minimum: int, bold: bool, wha
     return height
 
 
+def shrink_or_ellipsize(text: str, width: int, wanted: int, minimum: int, bold: bool = False) -> tuple[int, str]:
+    """Names: shrink to ``minimum`` first, then cut with an ellipsis (a name may be long, a price not)."""
+    per_em = text_width(text, 1000, bold) / 1000 or 1
+    height = max(minimum, min(wanted, math.floor(width / per_em)))
+    return height, ellipsize(text, width, height, bold)
+
+
 def ellipsize(text: str, width: int, height: int, bold: bool = False) -> str:
     if text_width(text, height, bold) <= width:
         return text
@@ -198,8 +205,8 @@ def product_label(doc: ProductLabel, size: LabelSize, dpi: int) -> Canvas:
     inner = width - 2 * margin
     items: list[Item] = []
     y = margin
-    name_h = max(mm(2.5, dpi), min(mm(4, dpi), round(height * 0.12)))
-    items.append(Text(margin, y, name_h, ellipsize(doc.name, inner, name_h, True), inner, bold=True))
+    name_h, name = shrink_or_ellipsize(doc.name, inner, min(mm(4, dpi), round(height * 0.12)), mm(2.5, dpi), True)
+    items.append(Text(margin, y, name_h, name, inner, bold=True))
     y += round(name_h * 1.2)
     price = doc.price.format(doc.locale)
     price_h = fit_height(price, inner, min(mm(10, dpi), round(height * 0.22)), mm(3, dpi), True, "price", dpi)
@@ -227,8 +234,8 @@ def shelf_label(doc: ShelfLabel, size: LabelSize, dpi: int) -> Canvas:
     inner = width - 2 * margin
     items: list[Item] = []
     y = margin
-    name_h = max(mm(2.5, dpi), min(mm(4.5, dpi), round(height * 0.11)))
-    items.append(Text(margin, y, name_h, ellipsize(doc.name, inner, name_h, True), inner, bold=True))
+    name_h, name = shrink_or_ellipsize(doc.name, inner, min(mm(4.5, dpi), round(height * 0.11)), mm(2.5, dpi), True)
+    items.append(Text(margin, y, name_h, name, inner, bold=True))
     y += round(name_h * 1.2)
     if doc.promo:
         promo_h = min(name_h, fit_height(doc.promo, inner, name_h, mm(2, dpi), True, "promotion", dpi))

@@ -99,11 +99,13 @@ def render(document: object, fmt: str, options: RenderOptions | None = None) -> 
     if fmt == "pdf":
         from printing.renderers import pdf
 
-        return Rendered(pdf.render_canvases(canvas, replace(options, size=size)), fmt, True)
+        # Receipts and test pages grow with their content: their page is the canvas.
+        page = size if canvas.height <= round(size.height_mm * options.dpi / 25.4) else None
+        return Rendered(pdf.render_canvases(canvas, replace(options, size=page)), fmt, True)
     if fmt == "png":
         from printing.renderers import png
 
         return Rendered(png.render_canvas(canvas), fmt, False)
     from printing.renderers import svg
 
-    return Rendered(svg.render_canvas(canvas), fmt, False)
+    return Rendered(svg.render_canvas(canvas, size), fmt, False)

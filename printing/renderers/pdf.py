@@ -116,7 +116,8 @@ def _draw_canvas(pdf: _Pdf, canvas: Canvas, ox: float, oy: float) -> None:
 
 def render_canvases(canvas: Canvas, options: RenderOptions) -> bytes:
     """One label per page at the label's size, or labels tiled on a sheet (``pdf_sheet``)."""
-    size = canvas.size
+    # The real label size, not the canvas rounded to whole dots (60 mm is 708.66 dots at 300 dpi).
+    size = options.size or canvas.size
     copies = max(1, options.copies)
     if options.pdf_sheet is None:
         pdf = _Pdf(_canvas_texts([canvas]), format=(size.width_mm, size.height_mm))

@@ -4,13 +4,18 @@ from __future__ import annotations
 
 from xml.sax.saxutils import escape, quoteattr
 
+from printing.documents import LabelSize
 from printing.layout import Bars, Box, Canvas, Matrix, Text, dpmm
 
 _FONT = "DejaVu Sans, Noto Sans CJK SC, WenQuanYi Micro Hei, sans-serif"
 
 
-def render_canvas(canvas: Canvas) -> bytes:
-    w_mm, h_mm = canvas.width / dpmm(canvas.dpi), canvas.height / dpmm(canvas.dpi)
+def render_canvas(canvas: Canvas, size: LabelSize | None = None) -> bytes:
+    """``size`` is the label's real size; the canvas itself is rounded to whole dots."""
+    if size is not None and size.height_mm * dpmm(canvas.dpi) >= canvas.height - 1:
+        w_mm, h_mm = size.width_mm, size.height_mm
+    else:  # receipts and test pages grow with their content
+        w_mm, h_mm = canvas.width / dpmm(canvas.dpi), canvas.height / dpmm(canvas.dpi)
     out = [
         '<?xml version="1.0" encoding="UTF-8"?>',
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{w_mm:.2f}mm" height="{h_mm:.2f}mm" '

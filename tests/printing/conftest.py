@@ -11,7 +11,6 @@ import sys
 import threading
 from datetime import date, datetime
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
@@ -31,7 +30,6 @@ from printing.documents import (
     TaxLine,
     Tender,
 )
-
 
 # From /work/shared/samples/barcodes.json, copied so these tests run on any checkout.
 VALID = {
