@@ -99,3 +99,17 @@ def _expiries(product: Product, location: Location, lots: set[str]) -> dict[str,
 def _as_date(value: dt.date | str) -> dt.date:
     # An aggregate loses the field's conversion on SQLite, so MAX() comes back as text there.
     return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
+
+
+def categories() -> list[str]:
+    """The product categories in use, for choosing what to count."""
+    rows = Product.select(Product.category).where(Product.category != "").distinct().order_by(Product.category)
+    return [row.category for row in rows]
+
+
+def open_counts(location: Location) -> list:
+    """Counts started at this location and not posted yet (to resume one)."""
+    from .stock_docs import OPEN, StockCount
+
+    return list(StockCount.select().where((StockCount.location == location) & (StockCount.status == OPEN))
+                .order_by(StockCount.started_at))

@@ -1,0 +1,331 @@
+"""Stock count: a bin, a category or a list; scan to count; recount big variances; a supervisor posts.
+
+The count document lives in the database from the first step (`start_count`), so leaving with Esc,
+or even closing the app, loses nothing: the next visit offers to resume it. Blind counts never
+show the expected quantity or the variance, only which lines must be counted again.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import DataTable, Footer, Label
+
+from models.catalog import Product
+from models.context import Actor
+from models.db import db
+from models.errors import DomainError
+from models.lookup import categories, open_counts
+from models.ops.counting import (
+    DEFAULT_RECOUNT_THRESHOLD,
+    count_line,
+    needs_recount,
+    post_count,
+    products_in_bin,
+    products_in_category,
+    recount,
+    start_count,
+)
+from models.people import User
+from models.stock_docs import StockCount, StockCountLine
+from tui.dialogs.supervisor_pin import SupervisorPinDialog
+from tui.i18n import _
+from tui.widgets.message_line import MessageLine
+from tui.widgets.scan_input import ScanInput
+from tui.widgets.stock_format import qty
+from tui.widgets.stock_messages import StockChanged
+from tui.widgets.stock_prompts import Field, FieldsDialog, PickDialog
+from tui.widgets.stock_screen import StockScreen, product_for_scan, scanned_quantity
+
+BIN, CATEGORY, LIST = "bin", "category", "list"
+HIDDEN = "***"
+
+
+class CountScreen(StockScreen):
+    CSS_PATH = "../styles/count.tcss"
+    BINDINGS = [
+        Binding("escape", "back", "Back (the count stays open)"),
+        Binding("f2", "start", "Start or resume a count"),
+        Binding("f6", "toggle_blind", "Blind on/off (before starting)"),
+        Binding("f7", "recount", "Recount the selected line"),
+        Binding("f10", "finish", "Check variances, then post"),
+    ]
+
+    def __init__(self, actor: Actor | None = None, *, lang: str | None = None, blind: bool = True,
+                 threshold: Decimal = DEFAULT_RECOUNT_THRESHOLD) -> None:
+        super().__init__(actor, lang=lang)
+        self.blind = blind
+        self.threshold = threshold
+        self.count: StockCount | None = None
+        self.list_pending = False  # a list count starts with its first scan
+        self.flagged: set[int] = set()  # line ids to count again
+        self._busy = False
+        self._waiting: list[tuple[Product, Decimal]] = []
+
+    def compose(self) -> ComposeResult:
+        yield Label("", id="count-title")
+        yield self.make_scan_input(_("Scan what you count (3* before a code for 3)"), id="count-scan")
+        yield MessageLine("", id="count-message")
+        yield DataTable(id="count-lines", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#count-scan").focus()
+        self._refresh()
+        if self.count is None and not self.list_pending:
+            self.action_start()
+
+    # --- starting ---------------------------------------------------------------------------------
+
+    def action_start(self) -> None:
+        if self.count is not None:
+            self.query_one(MessageLine).warn(_("Count {n} is open: finish it first (F10).").format(n=self.count.number))
+            return
+        choices = [(f"resume:{c.id}", _("Resume {n} ({scope})").format(n=c.number, scope=c.scope))
+                   for c in open_counts(self.actor.location)]
+        choices += [(BIN, _("Count a bin")), (CATEGORY, _("Count a category")),
+                    (LIST, _("Count a list (scan the products)"))]
+        self.app.push_screen(PickDialog(_("What to count"), choices), self._scope_chosen)
+
+    def _scope_chosen(self, key: str | None) -> None:
+        if key is None:
+            return
+        if key.startswith("resume:"):
+            self.count = StockCount.get_by_id(int(key.split(":", 1)[1]))
+            self.blind = self.count.blind
+            self._refresh()
+            self.query_one(MessageLine).say(_("Resumed {n}.").format(n=self.count.number))
+        elif key == BIN:
+            self.app.push_screen(FieldsDialog(_("Count a bin"), [Field("bin", _("Bin code"), "A-01")],
+                                              check=lambda v: None if v["bin"] else _("Type or scan the bin code.")),
+                                 lambda values: values and self._start(BIN, values["bin"]))
+        elif key == CATEGORY:
+            choices = [(c, c) for c in categories()]
+            self.app.push_screen(PickDialog(_("Count a category"), choices, empty=_("No categories yet.")),
+                                 lambda c: c and self._start(CATEGORY, c))
+        else:
+            self.list_pending = True
+            self._refresh()
+            self.query_one(MessageLine).say(_("Scan the first product to start the list count."))
+
+    def _start(self, scope: str, value: str, first: tuple[Product, Decimal] | None = None) -> None:
+        self._busy = True
+        self._open_count(scope, value, first)
+
+    @work(thread=True, exclusive=True, group="count-start")
+    def _open_count(self, scope: str, value: str, first: tuple[Product, Decimal] | None) -> None:
+        # A bin or category may hold many products, each needing its expected on-hand: off the UI thread.
+        try:
+            with db.connection_context():
+                if scope == BIN:
+                    products, label, bin_ = products_in_bin(self.actor, value), f"bin {value}", value
+                elif scope == CATEGORY:
+                    products, label, bin_ = products_in_category(value), f"category {value}", ""
+                else:
+                    products, label, bin_ = [first[0]], "list", ""
+                count = start_count(self.actor, products, scope=label, blind=self.blind, bin=bin_)
+        except DomainError as exc:
+            self.app.call_from_thread(self._failed, str(exc))
+        else:
+            self.app.call_from_thread(self._started, count, first)
+
+    def _started(self, count: StockCount, first: tuple[Product, Decimal] | None) -> None:
+        self._busy = False
+        self.count, self.list_pending = count, False
+        self.flagged.clear()
+        if first is not None:
+            self._count(*first)
+        waiting, self._waiting = self._waiting, []
+        for product, quantity in waiting:
+            self._count(product, quantity)
+        self._refresh()
+        if first is None:
+            self.query_one(MessageLine).say(_("Count {n} started: scan the goods.").format(n=count.number))
+
+    def action_toggle_blind(self) -> None:
+        if self.count is not None:
+            self.query_one(MessageLine).warn(_("Blind is chosen when the count starts."))
+            return
+        self.blind = not self.blind
+        self._refresh()
+
+    # --- counting ---------------------------------------------------------------------------------
+
+    @on(ScanInput.Scanned, "#count-scan")
+    def _scanned(self, event: ScanInput.Scanned) -> None:
+        event.stop()
+        message = self.query_one(MessageLine)
+        if event.error:
+            message.warn(event.error)
+            return
+        assert event.scan is not None
+        try:
+            product, pack = product_for_scan(event.scan)
+            quantity = scanned_quantity(event.scan, product, pack)
+        except DomainError as exc:
+            message.warn(str(exc))
+            return
+        if self.count is None:
+            if self.list_pending and self._busy:
+                self._waiting.append((product, quantity))  # scanned while the list count is being opened
+            elif self.list_pending:
+                self._start(LIST, "", (product, quantity))
+            else:
+                message.warn(_("Start a count first (F2)."))
+            return
+        self._count(product, quantity)
+
+    def _count(self, product: Product, quantity: Decimal) -> None:
+        assert self.count is not None
+        try:
+            line = count_line(self.count, product, quantity)
+        except DomainError as exc:
+            self.query_one(MessageLine).warn(str(exc))
+            return
+        self.flagged.discard(line.id)
+        self._refresh()
+        self.query_one(MessageLine).say(_("{sku}: counted {q}").format(sku=product.sku, q=qty(line.counted)))
+
+    def action_recount(self) -> None:
+        line = self._selected_line()
+        if line is None:
+            self.query_one(MessageLine).warn(_("Select a counted line first (arrows in the list)."))
+            return
+
+        def check(values: dict[str, str]) -> str | None:
+            try:
+                line.product.quantity(Decimal(values["qty"].replace(",", ".")))
+            except (InvalidOperation, DomainError) as exc:
+                return str(exc) if isinstance(exc, DomainError) else _("Type a number, e.g. 12.")
+            return None
+
+        def done(values: dict[str, str] | None) -> None:
+            if values is None:
+                return
+            try:
+                recount(line, Decimal(values["qty"].replace(",", ".")))
+            except DomainError as exc:
+                self.query_one(MessageLine).warn(str(exc))
+                return
+            self.flagged.discard(line.id)
+            self._refresh()
+            self.query_one(MessageLine).say(_("{sku}: recounted {q}").format(sku=line.product.sku,
+                                                                          q=qty(line.counted)))
+
+        self.app.push_screen(FieldsDialog(
+            _("Recount {sku}").format(sku=line.product.sku),
+            [Field("qty", _("Quantity counted again"))],
+            note=line.product.display_name(self.lang), check=check), done)
+
+    def _selected_line(self) -> StockCountLine | None:
+        table = self.query_one("#count-lines", DataTable)
+        if self.count is None or not table.row_count:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return StockCountLine.get_or_none(StockCountLine.id == int(key)) if key else None
+
+    # --- the table --------------------------------------------------------------------------------
+
+    def lines(self) -> list[StockCountLine]:
+        if self.count is None:
+            return []
+        return list(StockCountLine.select(StockCountLine, Product).join(Product)
+                    .where(StockCountLine.count == self.count).order_by(StockCountLine.id))
+
+    def rows(self, lines: list[StockCountLine] | None = None) -> list[tuple[str, ...]]:
+        """One row per line: expected and variance only when the count is not blind."""
+        rows = []
+        for line in self.lines() if lines is None else lines:
+            state = _("recount") if line.id in self.flagged else (_("recounted") if line.recounts else "")
+            cells = [line.product.sku, line.product.display_name(self.lang)]
+            if not self.blind:
+                variance = (line.counted - line.expected if line.counted is not None and line.expected is not None
+                            else None)
+                cells += [qty(line.expected), qty(line.counted), qty(variance) if variance is not None else "-"]
+            else:
+                cells += [qty(line.counted)]
+            rows.append((*cells, state))
+        return rows
+
+    def _refresh(self) -> None:
+        if self.count is not None:
+            title = _("Count {n} - {scope}").format(n=self.count.number, scope=self.count.scope)
+        elif self.list_pending:
+            title = _("Count - list: scan the first product")
+        else:
+            title = _("Count - choose what to count (F2)")
+        mode = _("blind") if self.blind else _("open: expected shown")
+        self.query_one("#count-title", Label).update(f"{title} [{mode}] - {self.actor.location.code}")
+        table = self.query_one("#count-lines", DataTable)
+        cursor = table.cursor_row
+        table.clear(columns=True)
+        if self.blind:
+            table.add_columns(_("SKU"), _("Name"), _("Counted"), _("State"))
+        else:
+            table.add_columns(_("SKU"), _("Name"), _("Expected"), _("Counted"), _("Var."), _("State"))
+        lines = self.lines()
+        for line, row in zip(lines, self.rows(lines), strict=True):
+            table.add_row(*row, key=str(line.id))
+        if table.row_count:
+            table.move_cursor(row=min(cursor, table.row_count - 1))
+
+    # --- finishing --------------------------------------------------------------------------------
+
+    def action_finish(self) -> None:
+        if self.count is None or self._busy:
+            self.query_one(MessageLine).warn(_("No count open: F2 starts one."))
+            return
+        pending = needs_recount(self.count, self.threshold)
+        if pending:
+            self.flagged = {line.id for line in pending}
+            self._refresh()
+            skus = ", ".join(line.product.sku for line in pending[:5])
+            self.query_one(MessageLine).warn(_("Count again: {skus} (F7 on each line).").format(skus=skus))
+            return
+        if not any(line.counted is not None for line in self.lines()):
+            self.query_one(MessageLine).warn(_("Nothing counted yet: scan the goods first."))
+            return
+        reason = _("Post count {n}: {k} lines counted.").format(
+            n=self.count.number, k=sum(1 for line in self.lines() if line.counted is not None))
+        self.app.push_screen(SupervisorPinDialog(reason), self._approved)
+
+    def _approved(self, approver: User | None) -> None:
+        if approver is None:
+            self.query_one(MessageLine).warn(_("Not posted: a supervisor must approve the count."))
+            return
+        self._busy = True
+        self.query_one(MessageLine).say(_("Posting..."))
+        self._post(approver)
+
+    @work(thread=True, exclusive=True, group="count-post")
+    def _post(self, approver: User) -> None:
+        assert self.count is not None
+        try:
+            with db.connection_context():
+                events = post_count(self.actor, self.count, approver, self.threshold)
+        except DomainError as exc:
+            self.app.call_from_thread(self._failed, str(exc))
+        else:
+            self.app.call_from_thread(self._posted, len(events))
+
+    def _posted(self, n_events: int) -> None:
+        assert self.count is not None
+        number = self.count.number
+        self._busy = False
+        self.count = None
+        self.flagged.clear()
+        self._refresh()
+        self.query_one(MessageLine).say(_("Count {n} posted: {k} lines. F2 starts the next.").format(n=number,
+                                                                                                  k=n_events))
+        self.post_message(StockChanged("count", number))
+
+    def _failed(self, message: str) -> None:
+        self._busy = False
+        self._waiting.clear()
+        self.query_one(MessageLine).warn(message)
+
+    def action_back(self) -> None:
+        self.dismiss()
