@@ -6,8 +6,10 @@ run in a thread next to a terminal's store in one process (demo, tests).
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import time
+from collections.abc import Callable
 from typing import Annotated, Any
 
 import peewee
@@ -21,7 +23,7 @@ from models.db import bind, db
 from models.errors import PermissionDenied
 
 from ..wire import API, SERVER_TIME_HEADER, read_body
-from . import auth, changelog, feed, push
+from . import auth, changelog, feed, hqclock, push
 from .changelog import Cursor
 from .models import TerminalCredential
 
@@ -50,6 +52,7 @@ class PushRequest(BaseModel):
 
 
 class Rejected(BaseModel):
+    index: int = Field(description="Position of the item in the pushed batch.")
     ref: str
     kind: str
     reason: str
@@ -71,7 +74,7 @@ class PullResponse(BaseModel):
 
 
 def _now() -> str:
-    return clock.iso(clock.now()) + "Z"
+    return clock.iso(hqclock.now()) + "Z"
 
 
 def in_db(func: Any, *args: Any) -> Any:
@@ -95,15 +98,20 @@ async def terminal(request: Request) -> TerminalCredential:
 Terminal = Annotated[TerminalCredential, Depends(terminal)]
 
 
-def create_app(database: peewee.Database) -> FastAPI:
+def create_app(database: peewee.Database, *, now: Callable[[], dt.datetime] = hqclock.system_now) -> FastAPI:
+    """The API over `database`; `now` is head office's clock (a test may skew it)."""
     app = FastAPI(title="Counter OMS head office", version="1",
                   description="Sync API for counter terminals. The protocol is described in sync/PROTOCOL.md.")
 
     @app.middleware("http")
     async def bind_and_log(request: Request, call_next: Any) -> Any:
         started = time.perf_counter()
-        with bind(database):
-            response = await call_next(request)
+        clock_token = hqclock.source.set(now)
+        try:
+            with bind(database):
+                response = await call_next(request)
+        finally:
+            hqclock.source.reset(clock_token)
         response.headers[SERVER_TIME_HEADER] = _now()
         log.info("request", extra={"fields": {
             "event": "request", "method": request.method, "path": request.url.path,

@@ -12,12 +12,12 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 
-from models import clock
 from models.db import db
 from models.errors import Conflict, DomainError, NotFound, PermissionDenied
 from models.places import Location, Terminal
 from models.store import ensure_terminal
 
+from . import hqclock
 from .models import TerminalCredential
 
 
@@ -60,7 +60,7 @@ def add_terminal(location_code: str, code: str | None = None) -> NewTerminal:
         ensure_terminal(code, location_code)
         token = new_token()
         TerminalCredential.create(code=code, location_code=location_code, enroll_hash=token_hash(token),
-                                  created_at=clock.now())
+                                  created_at=hqclock.now())
     return NewTerminal(code, location_code, token)
 
 
@@ -75,7 +75,7 @@ def enroll(enroll_token: str) -> tuple[TerminalCredential, str]:
         # Clearing the enrolment hash in the same transaction makes the token single-use even
         # if two terminals race with it: the second finds no row.
         updated = TerminalCredential.update(
-            enroll_hash=None, token_hash=token_hash(token), enrolled_at=clock.now()).where(
+            enroll_hash=None, token_hash=token_hash(token), enrolled_at=hqclock.now()).where(
             (TerminalCredential.id == cred.id) & (TerminalCredential.enroll_hash == token_hash(enroll_token))).execute()
         if not updated:
             raise PermissionDenied("This enrolment token was just used by another terminal.")
@@ -88,7 +88,7 @@ def authenticate(token: str) -> TerminalCredential | None:
     cred = TerminalCredential.get_or_none(
         (TerminalCredential.token_hash == token_hash(token)) & TerminalCredential.revoked_at.is_null())
     if cred is not None:
-        TerminalCredential.update(last_seen_at=clock.now()).where(TerminalCredential.id == cred.id).execute()
+        TerminalCredential.update(last_seen_at=hqclock.now()).where(TerminalCredential.id == cred.id).execute()
     return cred
 
 
@@ -96,7 +96,7 @@ def revoke(code: str) -> TerminalCredential:
     cred = TerminalCredential.get_or_none(TerminalCredential.code == code.strip())
     if cred is None:
         raise NotFound(f"No terminal {code!r}: `counter hq list-terminals` shows them.")
-    TerminalCredential.update(revoked_at=clock.now(), enroll_hash=None).where(
+    TerminalCredential.update(revoked_at=hqclock.now(), enroll_hash=None).where(
         TerminalCredential.id == cred.id).execute()
     return TerminalCredential.get_by_id(cred.id)
 

@@ -8,10 +8,12 @@ import sys
 
 from models import clock
 
+from . import hqclock
+
 
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
-        entry = {"ts": clock.iso(clock.now()) + "Z", "level": record.levelname.lower(), "logger": record.name,
+        entry = {"ts": clock.iso(hqclock.now()) + "Z", "level": record.levelname.lower(), "logger": record.name,
                  "msg": record.getMessage()}
         entry.update(getattr(record, "fields", {}) or {})
         if record.exc_info:

@@ -23,6 +23,7 @@ from models.people import Customer
 from models.places import Location
 from models.stock_docs import Transfer, TransferLine
 
+from . import hqclock
 from .models import PushRejection, TerminalCredential
 
 log = logging.getLogger("counter.hq")
@@ -70,14 +71,14 @@ def check_locations(cred: TerminalCredential, items: list[dict]) -> None:
 def apply_batch(cred: TerminalCredential, items: list[dict]) -> PushOutcome:
     check_locations(cred, items)
     outcome = PushOutcome()
-    for item in items:
+    for index, item in enumerate(items):
         kind, ref = str(item.get("kind", "")), str(item.get("ref", ""))
         try:
             with db.atomic():
                 _apply(kind, item.get("payload") or {}, cred)
         except DomainError as exc:
             reason = str(exc)
-            outcome.rejected.append({"ref": ref, "kind": kind, "reason": reason,
+            outcome.rejected.append({"index": index, "ref": ref, "kind": kind, "reason": reason,
                                      "conflict": isinstance(exc, Conflict)})
             _record_rejection(cred, kind, ref, reason, item.get("payload"))
         else:
@@ -93,7 +94,7 @@ def _record_rejection(cred: TerminalCredential, kind: str, ref: str, reason: str
                                          & (PushRejection.reason == reason))
         if seen is None:
             PushRejection.create(terminal=cred.code, kind=kind, ref=ref, reason=reason,
-                                 payload=json.dumps(payload, default=str), received_at=clock.now())
+                                 payload=json.dumps(payload, default=str), received_at=hqclock.now())
 
 
 def _apply(kind: str, payload: dict, cred: TerminalCredential) -> None:
@@ -111,7 +112,7 @@ def apply_event(payload: dict) -> bool:
     """The one ledger rule (`post_event`), plus the time head office took the event in."""
     data = EventData.from_payload(payload)
     if post_event(data):
-        StockEvent.update(received_at=clock.now()).where(StockEvent.id == data.id).execute()
+        StockEvent.update(received_at=hqclock.now()).where(StockEvent.id == data.id).execute()
         return True
     return False
 
@@ -142,7 +143,7 @@ def apply_order(doc: dict, cred: TerminalCredential) -> None:
     location = Location.get_or_none(Location.code == doc.get("location")) if doc.get("location") else None
     original = order_by_number(doc["original"]) if doc.get("original") else None
     customer = Customer.get_or_none(Customer.code == doc["customer"]) if doc.get("customer") else None
-    created_at = clock.parse(doc["created_at"]) if doc.get("created_at") else clock.now()
+    created_at = clock.parse(doc["created_at"]) if doc.get("created_at") else hqclock.now()
     order = Order.create(
         number=number, kind=doc.get("kind", "sale"), channel=doc.get("channel", "counter"), location=location,
         terminal=str(doc.get("terminal") or cred.code), user=str(doc.get("user") or ""), customer=customer,
@@ -177,7 +178,7 @@ def apply_transfer(doc: dict) -> None:
     if transfer is None:
         transfer = Transfer.create(number=number, source=source, destination=destination,
                                    status=doc.get("status", "sent"), sent_by=str(doc.get("sent_by") or ""),
-                                   sent_at=clock.parse(doc["sent_at"]) if doc.get("sent_at") else clock.now())
+                                   sent_at=clock.parse(doc["sent_at"]) if doc.get("sent_at") else hqclock.now())
         for product, lot, quantity, received in lines:
             TransferLine.create(transfer=transfer, product=product, lot=lot, quantity=quantity,
                                 received=received or Decimal(0))
@@ -193,4 +194,4 @@ def apply_transfer(doc: dict) -> None:
                     (TransferLine.transfer == transfer) & (TransferLine.product == product)
                     & (TransferLine.lot == lot)).execute()
         Transfer.update(status="received", received_at=clock.parse(doc["received_at"]) if doc.get("received_at")
-                        else clock.now()).where(Transfer.id == transfer.id).execute()
+                        else hqclock.now()).where(Transfer.id == transfer.id).execute()

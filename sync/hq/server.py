@@ -6,10 +6,12 @@ for its requests, so the process may keep a terminal store open as the default a
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import socket
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,7 +23,7 @@ from playhouse.pool import PooledPostgresqlDatabase
 from models import schema
 from models.db import SQLITE_PRAGMAS, bind
 
-from . import logs
+from . import hqclock, logs
 from .app import create_app
 
 HQ_MIGRATIONS = Path(__file__).parent / "migrations"
@@ -104,7 +106,8 @@ class HQHandle:
 
 
 def serve_in_thread(db_url: str | peewee.Database, port: int = 0, host: str = "127.0.0.1",
-                    *, quiet: bool = True, timeout: float = 15.0) -> HQHandle:
+                    *, quiet: bool = True, timeout: float = 15.0,
+                    now: Callable[[], dt.datetime] = hqclock.system_now) -> HQHandle:
     """Start a head office on a daemon thread; port 0 picks a free one. Returns once it accepts."""
     database = db_url if isinstance(db_url, peewee.Database) else connect_database(db_url)
     prepare(database)
@@ -114,7 +117,7 @@ def serve_in_thread(db_url: str | peewee.Database, port: int = 0, host: str = "1
         # Quiet: nothing on stderr (a Textual screen may own the terminal), but still propagated
         # to whatever the host program configured.
         logging.getLogger("counter.hq").addHandler(logging.NullHandler())
-    app = create_app(database)
+    app = create_app(database, now=now)
     sock = _socket(host, port)
     config = uvicorn.Config(app, log_config=None, access_log=False, lifespan="off",
                             log_level="warning" if quiet else "info")

@@ -1,0 +1,306 @@
+"""The terminal half of sync: enrol, push the outbox, pull changes, remember where it got to.
+
+Usable from any thread (a Textual worker, an APScheduler job): every entry point opens its own
+connection with `db.connection_context()`, and `run_sync` never runs twice at once (a thread lock
+inside the process, a file lock next to the store across processes).
+
+The pieces are separable for tests and tools: `connect(url, token, transport=...)` gives an
+`httpx.Client`; `push(client)` and `pull(client)` each do one half; `run_sync(cfg)` is both, plus
+the bookkeeping.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import logging
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+import httpx
+
+from models import attention, clock
+from models.db import db
+from models.hq import CLOCK_OFFSET, CURSOR, LAST_ERROR, LAST_ERROR_AT, LAST_SYNC, get_state, set_state
+from models.outbox import OutboxEntry, pending_count
+from models.places import Location, Terminal
+from models.store import ensure_terminal
+
+from .local import Applied, apply_page
+from .wire import API, SERVER_TIME_HEADER, gzip_json
+
+TIMEOUT = httpx.Timeout(30.0, connect=5.0)
+PUSH_BATCH = 200
+PULL_PAGE = 500
+
+log = logging.getLogger("counter.sync")
+
+
+class SyncConfig(Protocol):
+    """What sync needs of `cli.config.Config` (sync never imports cli)."""
+
+    terminal: str
+    location: str
+    sync_url: str
+    sync_token: str
+
+    def save(self) -> Path: ...
+
+
+class SyncError(Exception):
+    """Sync could not finish; nothing was lost (the outbox keeps what was not acknowledged)."""
+
+    status: int | None = None
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class AuthError(SyncError):
+    """401: the credential is unknown or revoked."""
+
+
+class ForbiddenError(SyncError):
+    """403: the batch wrote for a location this terminal does not belong to."""
+
+
+@dataclass
+class PushResult:
+    sent: int = 0
+    accepted: int = 0
+    rejected: list[dict] = field(default_factory=list)
+    batches: int = 0
+
+
+@dataclass
+class PullResult:
+    pages: int = 0
+    cursor: str = ""
+    applied: Applied = field(default_factory=Applied)
+
+
+@dataclass
+class SyncResult:
+    ok: bool
+    skipped: bool = False
+    error: str = ""
+    push: PushResult = field(default_factory=PushResult)
+    pull: PullResult = field(default_factory=PullResult)
+    clock_offset: dt.timedelta = dt.timedelta(0)
+    finished_at: dt.datetime | None = None
+
+
+@dataclass
+class EnrolResult:
+    terminal: str
+    location: str
+    pull: PullResult
+
+
+def _raw_now() -> dt.datetime:
+    # Uncorrected: the offset is measured against this, not against the already-corrected clock.
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def connect(url: str, token: str = "", *, transport: httpx.BaseTransport | None = None,
+            timeout: httpx.Timeout | float = TIMEOUT, terminal: str = "") -> httpx.Client:
+    headers = {"User-Agent": f"counter-oms-terminal/{terminal or '?'}"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    return httpx.Client(base_url=url.rstrip("/"), headers=headers, timeout=timeout, transport=transport)
+
+
+def call(client: httpx.Client, method: str, path: str, **kwargs: Any) -> tuple[dict, dt.datetime]:
+    """One request; returns the JSON body and head office's time, and updates the clock offset."""
+    sent = _raw_now()
+    try:
+        response = client.request(method, path, **kwargs)
+    except httpx.HTTPError as exc:
+        raise SyncError(f"Head office unreachable at {client.base_url}: {exc.__class__.__name__}: {exc}") from exc
+    received = _raw_now()
+    server_time = _server_time(response)
+    if server_time is not None:
+        # Head office stamped the time while we waited: assume halfway through the round trip.
+        clock.set_offset(server_time - (sent + (received - sent) / 2))
+    if response.status_code >= 400:
+        try:
+            detail = response.json().get("detail")
+        except ValueError:
+            detail = response.text[:200]
+        error = {401: AuthError, 403: ForbiddenError}.get(response.status_code, SyncError)
+        raise error(f"Head office said {response.status_code}: {detail}", response.status_code)
+    try:
+        return response.json(), server_time or clock.now()
+    except ValueError:
+        raise SyncError(f"Head office sent something that is not JSON ({response.status_code}).") from None
+
+
+def _server_time(response: httpx.Response) -> dt.datetime | None:
+    value = response.headers.get(SERVER_TIME_HEADER)
+    try:
+        return clock.parse(value) if value else None
+    except ValueError:
+        return None
+
+
+def push(client: httpx.Client, *, batch_size: int = PUSH_BATCH, max_batches: int | None = None) -> PushResult:
+    """Send the outbox in id order; delete rows only once head office answered for them.
+
+    A cut connection leaves the rows in place; sending them again is harmless because head office
+    applies every item idempotently. Refused items move to the attention list.
+    """
+    result = PushResult()
+    after = 0
+    with db.connection_context():
+        while max_batches is None or result.batches < max_batches:
+            rows = list(OutboxEntry.select().where(OutboxEntry.id > after).order_by(OutboxEntry.id).limit(batch_size))
+            if not rows:
+                break
+            items = [{"kind": r.kind, "ref": r.ref, "payload": json.loads(r.payload)} for r in rows]
+            try:
+                body, _ = call(client, "POST", f"{API}/push", content=gzip_json({"items": items}),
+                               headers={"Content-Encoding": "gzip", "Content-Type": "application/json"})
+            except SyncError:
+                OutboxEntry.update(attempts=OutboxEntry.attempts + 1).where(
+                    OutboxEntry.id.in_([r.id for r in rows])).execute()
+                raise
+            accepted = set(body.get("accepted", []))
+            rejected = {int(r["index"]): r for r in body.get("rejected", [])}
+            with db.atomic():
+                done = []
+                for index, row in enumerate(rows):
+                    refusal = rejected.get(index)
+                    if refusal is not None:
+                        attention.add(attention.REJECTED, row.ref,
+                                      f"Head office refused {row.kind} {row.ref}: {refusal['reason']}", row.payload)
+                        result.rejected.append(refusal)
+                        done.append(row.id)
+                    elif row.ref in accepted:
+                        result.accepted += 1
+                        done.append(row.id)
+                OutboxEntry.delete().where(OutboxEntry.id.in_(done)).execute()
+            result.sent += len(rows)
+            result.batches += 1
+            after = rows[-1].id
+    return result
+
+
+def pull(client: httpx.Client, *, page_size: int = PULL_PAGE, max_pages: int | None = None) -> PullResult:
+    """Fetch and apply pages from the stored cursor until head office has no more."""
+    result = PullResult()
+    with db.connection_context():
+        result.cursor = get_state(CURSOR)
+        while max_pages is None or result.pages < max_pages:
+            page, server_time = call(client, "GET", f"{API}/pull", params={"cursor": result.cursor, "limit": page_size})
+            result.applied.merge(apply_page(page, server_time))
+            result.cursor = page["cursor"]
+            result.pages += 1
+            if not page.get("more"):
+                break
+    return result
+
+
+_thread_lock = threading.Lock()
+
+
+@contextlib.contextmanager
+def sync_lock() -> Iterator[bool]:
+    """Yields False if another sync runs (in this process or another one on the same store)."""
+    if not _thread_lock.acquire(blocking=False):
+        yield False
+        return
+    handle = None
+    try:
+        path = getattr(db.obj, "database", None)
+        if isinstance(path, str) and path and path != ":memory:":
+            try:
+                import fcntl
+            except ImportError:  # Windows: the in-process lock is what there is
+                fcntl = None
+            if fcntl is not None:
+                handle = open(f"{path}.sync.lock", "w")  # noqa: SIM115 - held for the whole sync
+                try:
+                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except OSError:
+                    yield False
+                    return
+        yield True
+    finally:
+        if handle is not None:
+            handle.close()
+        _thread_lock.release()
+
+
+def run_sync(cfg: SyncConfig, *, transport: httpx.BaseTransport | None = None,
+             timeout: httpx.Timeout | float = TIMEOUT) -> SyncResult:
+    """Push, then pull; record the outcome in `SyncState`. Never raises for a network problem."""
+    if not cfg.sync_url or not cfg.sync_token:
+        return SyncResult(ok=False, error="This terminal is not enrolled: run `counter enroll URL TOKEN`.")
+    with sync_lock() as got, db.connection_context():
+        if not got:
+            return SyncResult(ok=False, skipped=True, error="Another sync is running.")
+        result = SyncResult(ok=False)
+        try:
+            with connect(cfg.sync_url, cfg.sync_token, transport=transport, timeout=timeout,
+                         terminal=cfg.terminal) as client:
+                result.push = push(client)
+                result.pull = pull(client)
+        except SyncError as exc:
+            result.error = str(exc)
+        except Exception as exc:  # a background job has nobody to raise to: record it, log it
+            log.exception("sync failed")
+            result.error = f"{type(exc).__name__}: {exc}"
+        else:
+            result.ok = True
+        result.finished_at = clock.now()
+        result.clock_offset = clock.get_offset()
+        with db.atomic():
+            set_state(CLOCK_OFFSET, str(int(result.clock_offset / dt.timedelta(microseconds=1))))
+            if result.ok:
+                set_state(LAST_SYNC, clock.iso(result.finished_at))
+                set_state(LAST_ERROR, "")
+            else:
+                set_state(LAST_ERROR, result.error)
+                set_state(LAST_ERROR_AT, clock.iso(result.finished_at))
+        return result
+
+
+def enroll(url: str, token: str, cfg: SyncConfig, *, transport: httpx.BaseTransport | None = None,
+           save: bool = True, timeout: httpx.Timeout | float = TIMEOUT) -> EnrolResult:
+    """Trade a one-time token for this terminal's credential, save it, and pull the catalogue.
+
+    The credential is saved before the first pull, so an interrupted pull resumes with `counter sync`.
+    """
+    with connect(url, transport=transport, timeout=timeout) as client:
+        body, _ = call(client, "POST", f"{API}/enroll", json={"token": token.strip()})
+    cfg.sync_url, cfg.sync_token = url.rstrip("/"), body["credential"]
+    cfg.terminal, cfg.location = body["terminal"], body["location"]
+    if save:
+        cfg.save()
+    with connect(cfg.sync_url, cfg.sync_token, transport=transport, timeout=timeout,
+                 terminal=cfg.terminal) as client:
+        pulled = pull(client)
+    with db.connection_context(), db.atomic():
+        terminal = ensure_terminal(cfg.terminal, cfg.location)
+        location = Location.get(Location.code == cfg.location)
+        if terminal.location_id != location.id:
+            Terminal.update(location=location).where(Terminal.id == terminal.id).execute()
+        set_state(CLOCK_OFFSET, str(int(clock.get_offset() / dt.timedelta(microseconds=1))))
+    return EnrolResult(cfg.terminal, cfg.location, pulled)
+
+
+def status() -> dict:
+    """Outbox size, cursor, last sync, last error, clock offset, open attention items."""
+    with db.connection_context():
+        offset = get_state(CLOCK_OFFSET)
+        return {
+            "outbox": pending_count(), "cursor": get_state(CURSOR), "last_sync_at": get_state(LAST_SYNC) or None,
+            "last_error": get_state(LAST_ERROR) or None, "last_error_at": get_state(LAST_ERROR_AT) or None,
+            "clock_offset_seconds": int(offset) / 1_000_000 if offset else 0.0,
+            "attention": attention.open_count(),
+        }
