@@ -113,3 +113,16 @@ def open_counts(location: Location) -> list:
 
     return list(StockCount.select().where((StockCount.location == location) & (StockCount.status == OPEN))
                 .order_by(StockCount.started_at))
+
+
+def other_locations(location: Location) -> list[Location]:
+    """Where goods can be sent from here."""
+    return list(Location.select().where(Location.id != location.id).order_by(Location.code))
+
+
+def incoming_transfers(location: Location) -> list:
+    """Transfers sent to this location and not booked in yet."""
+    from .stock_docs import Transfer
+
+    return list(Transfer.select().where((Transfer.destination == location) & (Transfer.status == "sent"))
+                .order_by(Transfer.sent_at))
