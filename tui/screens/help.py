@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
@@ -17,15 +17,17 @@ from .base import CounterModal, translated
 def key_rows(screen: Screen) -> list[tuple[str, str]]:
     """(key, what it does) for every described, enabled key on ``screen``, its focus chain and the app."""
     rows: list[tuple[str, str]] = []
-    seen: set[str] = set()
+    seen: set[tuple[str, str]] = set()
     for key, active in translated(screen.active_bindings).items():
         binding = active.binding
         if not binding.description or not active.enabled or binding.system:
             continue
+        if not binding.show and not isinstance(active.node, (Screen, App)):
+            continue  # a focused field's editing keys (cursor, delete) are not the screen's keys
         label = screen.app.get_key_display(binding) or key
         if (label, binding.description) in seen:
             continue
-        seen.add((label, binding.description))  # type: ignore[arg-type]
+        seen.add((label, binding.description))
         rows.append((label, binding.description))
     rows.append(("^p", _("Command palette: every action by name")))
     return rows

@@ -52,8 +52,8 @@ class ReturnsScreen(CounterScreen):
         Binding("f8", "find_sale", "Find sale"),
         Binding("f9", "clear", "Clear"),
         Binding("f10", "finish", "Refund / finish"),
-        Binding("up", "cursor(-1)", "Previous line", show=False),
-        Binding("down", "cursor(1)", "Next line", show=False),
+        Binding("up", "cursor(-1)", "Previous line", show=False, priority=True),
+        Binding("down", "cursor(1)", "Next line", show=False, priority=True),
     ]
 
     def __init__(self) -> None:

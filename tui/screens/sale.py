@@ -67,8 +67,8 @@ class SaleScreen(CounterScreen):
         Binding("f9", "void", "Void"),
         Binding("f10", "pay", "Pay"),
         Binding("ctrl+r", "remove", "Remove line"),
-        Binding("up", "cursor(-1)", "Previous line", show=False),
-        Binding("down", "cursor(1)", "Next line", show=False),
+        Binding("up", "cursor(-1)", "Previous line", show=False, priority=True),
+        Binding("down", "cursor(1)", "Next line", show=False, priority=True),
     ]
 
     def __init__(self) -> None:
