@@ -12,6 +12,7 @@ from .db import BaseModel
 from .errors import Conflict, DomainError, NotFound, PermissionDenied
 from .fields import MoneyField, QuantityField
 from .money import Money
+from .statements import Slot, Statement, as_model
 from .people import SUPERVISOR, User
 
 
@@ -87,15 +88,10 @@ def product_by_sku(sku: str) -> Product:
 
 def find_by_code(code: str) -> tuple[Product, Decimal]:
     """The product a scanned or typed code names, and how many units it stands for."""
-    key = normalize_code(code)
-    row = (
-        Barcode.select(Barcode.pack_qty, Product)
-        .join(Product)
-        .where(Barcode.code == key)
-        .first()
-    )
+    cursor = _by_barcode.execute(code=normalize_code(code))
+    row = cursor.fetchone()
     if row is not None:
-        return row.product, row.pack_qty
+        return as_model(Product, cursor, row), Barcode.pack_qty.python_value(row[-1])
     product = Product.get_or_none(Product.sku == code.strip())
     if product is not None:
         return product, Decimal(1)
@@ -103,20 +99,20 @@ def find_by_code(code: str) -> tuple[Product, Decimal]:
 
 
 def current_price(product: Product, at: dt.datetime | None = None) -> Money:
-    at = at or clock.now()
-    price = (
-        Price.select()
-        .where(
-            (Price.product == product)
-            & (Price.valid_from <= at)
-            & ((Price.valid_to.is_null()) | (Price.valid_to > at))
-        )
-        .order_by(Price.valid_from.desc())
-        .first()
-    )
-    if price is None:
+    row = _price_at.execute(product=product.id, at=at or clock.now()).fetchone()
+    if row is None:
         raise NotFound(f"{product.sku} {product.name} has no price. Ask a manager to price it before selling.")
-    return price.money
+    return Money(Price.amount.python_value(row[0]), row[1])
+
+
+# The scan path's two reads, compiled once (see models/statements.py).
+_by_barcode = Statement(lambda: Product.select(*Product._meta.sorted_fields, Barcode.pack_qty)
+                        .join_from(Product, Barcode).where(Barcode.code == Slot("code")))
+_price_at = Statement(lambda: Price.select(Price.amount, Price.currency).where(
+    (Price.product == Slot("product", Price.product))
+    & (Price.valid_from <= Slot("at", Price.valid_from))
+    & (Price.valid_to.is_null() | (Price.valid_to > Slot("at", Price.valid_to)))
+).order_by(Price.valid_from.desc()).limit(1))
 
 
 def search_products(text: str, limit: int = 50) -> list[Product]:

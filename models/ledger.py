@@ -31,6 +31,7 @@ from .db import BaseModel, db
 from .errors import Conflict, DomainError
 from .fields import QuantityField
 from .places import Location
+from .statements import RowInsert, Slot, Statement
 
 RECEIPT, SALE, PICK, RETURN = "receipt", "sale", "pick", "return"
 TRANSFER_OUT, TRANSFER_IN, ADJUSTMENT, COUNT = "transfer_out", "transfer_in", "adjustment", "count"
@@ -182,39 +183,45 @@ def post_event(data: EventData, *, location: Location | None = None, product: Pr
     if location is None or product is None:
         location, product = _resolve(data)
     digest = data.digest()
-    inserted = (
-        StockEvent.insert(
-            id=data.id, location=location.id, bin=data.bin, product=product.id, lot=data.lot,
-            expiry=data.expiry, quantity=data.quantity, kind=data.kind, reason=data.reason,
-            occurred_at=data.occurred_at, terminal=data.terminal, user=data.user,
-            reference=data.reference, digest=digest,
-        )
-        .on_conflict_ignore()
-        .as_rowcount()
-        .execute()
+    inserted = _insert_event(
+        id=data.id, location=location.id, bin=data.bin, product=product.id, lot=data.lot,
+        expiry=data.expiry, quantity=data.quantity, kind=data.kind, reason=data.reason,
+        occurred_at=data.occurred_at, terminal=data.terminal, user=data.user,
+        reference=data.reference, received_at=None, digest=digest,
     )
     if not inserted:
         existing = StockEvent.get_by_id(data.id)
         if existing.digest != digest:
             raise Conflict(f"Event {data.id} was already recorded with different content.")
         return False
-    _fold_into_level(data, location.id, product.id)
+    if data.kind == COUNT:
+        _fold_count_into_level(data, location.id, product.id)
+    else:
+        _apply_change.execute(location=location.id, product=product.id, bin=data.bin, lot=data.lot,
+                              qty=data.quantity, at=data.occurred_at)
     return True
 
 
-def _fold_into_level(data: EventData, location_id: int, product_id: int) -> None:
+_insert_event = RowInsert(StockEvent, ignore_conflicts=True)
+
+# A change lands on its level unless a count taken at or after it already absorbed it.
+_apply_change = Statement(lambda: StockLevel.insert(
+    location=Slot("location", StockLevel.location), product=Slot("product", StockLevel.product),
+    bin=Slot("bin"), lot=Slot("lot"), on_hand=Slot("qty", StockLevel.on_hand),
+).on_conflict(
+    conflict_target=[StockLevel.location, StockLevel.product, StockLevel.bin, StockLevel.lot],
+    update={StockLevel.on_hand: StockLevel.on_hand + peewee.EXCLUDED.on_hand},
+    where=(StockLevel.count_at.is_null() | (StockLevel.count_at < Slot("at", StockLevel.count_at))),
+))
+
+
+def _fold_count_into_level(data: EventData, location_id: int, product_id: int) -> None:
     key = (StockLevel.location == location_id) & (StockLevel.product == product_id) & (
         StockLevel.bin == data.bin) & (StockLevel.lot == data.lot)
-    level = StockLevel.select(StockLevel.id, StockLevel.on_hand, StockLevel.count_at, StockLevel.count_id).where(
-        key).first()
+    level = StockLevel.select(StockLevel.id, StockLevel.count_at, StockLevel.count_id).where(key).first()
     if level is None:
         level = StockLevel.create(location=location_id, product=product_id, bin=data.bin, lot=data.lot,
                                   on_hand=Decimal(0))
-    if data.kind != COUNT:
-        if level.count_at is None or data.occurred_at > level.count_at:
-            StockLevel.update(on_hand=StockLevel.on_hand + data.quantity).where(
-                StockLevel.id == level.id).execute()
-        return
     if level.count_at is not None and (data.occurred_at, data.id) < (level.count_at, level.count_id):
         return  # an older count: the newer one already absorbed it
     after = (
@@ -231,8 +238,16 @@ def _fold_into_level(data: EventData, location_id: int, product_id: int) -> None
         StockLevel.id == level.id).execute()
 
 
+_on_hand = Statement(lambda: StockLevel.select(peewee.fn.COALESCE(peewee.fn.SUM(StockLevel.on_hand), 0)).where(
+    (StockLevel.location == Slot("location", StockLevel.location))
+    & (StockLevel.product == Slot("product", StockLevel.product))))
+
+
 def on_hand(location: Location, product: Product, *, bin: str | None = None, lot: str | None = None) -> Decimal:
     """On-hand of a product at a location, over all its bins and lots unless narrowed."""
+    if bin is None and lot is None:
+        (total,) = _on_hand.execute(location=location, product=product).fetchone()
+        return Decimal(int(total)) / QuantityField.scale
     query = StockLevel.select(peewee.fn.COALESCE(peewee.fn.SUM(StockLevel.on_hand), 0)).where(
         (StockLevel.location == location) & (StockLevel.product == product))
     if bin is not None:

@@ -11,6 +11,7 @@ import peewee
 
 from . import clock
 from .db import BaseModel
+from .statements import RowInsert, Slot, Statement
 
 STOCK_EVENT = "stock_event"
 ORDER = "order"
@@ -25,8 +26,7 @@ class OutboxEntry(BaseModel):
 
 
 def enqueue(kind: str, ref: str, payload: dict) -> None:
-    OutboxEntry.insert(kind=kind, ref=ref, payload=json.dumps(payload, separators=(",", ":")),
-                       created_at=clock.now()).execute()
+    _insert(kind=kind, ref=ref, payload=json.dumps(payload, separators=(",", ":")), created_at=clock.now())
 
 
 def pending_count() -> int:
@@ -42,6 +42,11 @@ class LocalCounter(BaseModel):
 
 def next_number(name: str) -> int:
     """Take the next number of a counter; call inside the transaction that uses it."""
-    LocalCounter.insert(name=name, value=0).on_conflict_ignore().execute()
-    LocalCounter.update(value=LocalCounter.value + 1).where(LocalCounter.name == name).execute()
-    return LocalCounter.get_by_id(name).value
+    (value,) = _take_number.execute(name=name).fetchone()
+    return value
+
+
+_insert = RowInsert(OutboxEntry)
+_take_number = Statement(lambda: LocalCounter.insert(name=Slot("name"), value=1).on_conflict(
+    conflict_target=[LocalCounter.name], update={LocalCounter.value: LocalCounter.value + 1},
+).returning(LocalCounter.value))

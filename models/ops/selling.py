@@ -5,15 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from .. import outbox
+from .. import clock, outbox
 from ..catalog import Product
 from ..context import Actor
 from ..db import db
 from ..errors import DomainError, InsufficientStock, PermissionDenied
 from ..ledger import SALE, on_hand
 from ..money import Money
-from ..orders import COUNTER, DELIVERED, PAID, Order, OrderLine, Tender, set_status
+from ..orders import COUNTER, DELIVERED, PAID, SALE_ORDER, Order, OrderLine, OrderStatusChange, Tender
 from ..people import SUPERVISOR, Customer, User
+from ..statements import RowInsert
 from .recording import record_stock
 
 CASH, CARD, VOUCHER = "cash", "card", "voucher"
@@ -117,29 +118,46 @@ def sell(
 
     with db.atomic():
         number = f"S-{actor.terminal.code}-{outbox.next_number('sale'):06d}"
-        order = Order.create(
-            number=number, channel=COUNTER, location=location, terminal=actor.terminal.code,
-            user=actor.user.code, customer=customer, currency=currency, subtotal=t.subtotal.amount,
-            discount=t.discount.amount, tax=t.tax.amount, total=t.total.amount, approved_by=approved_by,
+        now = clock.now()
+        fields = dict(
+            number=number, kind=SALE_ORDER, channel=COUNTER, location=location.id, terminal=actor.terminal.code,
+            user=actor.user.code, customer=customer.id if customer else None, status=DELIVERED, currency=currency,
+            subtotal=t.subtotal.amount, discount=t.discount.amount, tax=t.tax.amount, total=t.total.amount,
+            original=None, created_at=now, approved_by=approved_by,
         )
-        for position, line in enumerate(lines, 1):
-            OrderLine.create(
-                order=order, position=position, product=line.product, sku=line.product.sku,
+        order = Order(id=_insert_order(**fields), **fields)
+        order.location, order.customer = location, customer
+        order_lines = [
+            OrderLine(
+                order=order.id, position=position, product=line.product.id, sku=line.product.sku,
                 name=line.product.name, quantity=line.quantity, unit_price=line.unit_price.amount,
                 discount=line.discount.amount if line.discount else Decimal(0), total=line.net.amount,
-                lot=line.lot,
+                lot=line.lot, reason="", condition="", original_line=None,
             )
-        for payment in payments:
-            Tender.create(order=order, kind=payment.kind, amount=payment.amount.amount,
-                          reference=payment.reference,
-                          change=change.amount if payment.kind == CASH else Decimal(0))
+            for position, line in enumerate(lines, 1)
+        ]
+        tenders = [
+            Tender(order=order.id, kind=p.kind, amount=p.amount.amount, reference=p.reference,
+                   change=change.amount if p.kind == CASH else Decimal(0))
+            for p in payments
+        ]
+        for row in order_lines:
+            row.id = _insert_line(**row.__data__)
+        for row in tenders:
+            row.id = _insert_tender(**row.__data__)
         for product, quantity, lot in _merged(lines):
             _take_from_shelf(product, quantity, location)
-            record_stock(actor, product, -quantity, SALE, reference=number, lot=lot)
-        set_status(order, PAID, by=actor.user.code)
-        set_status(order, DELIVERED, by=actor.user.code, note="handed over at the counter")
-        outbox.enqueue(outbox.ORDER, number, order_document(order))
+            record_stock(actor, product, -quantity, SALE, reference=number, lot=lot, occurred_at=now)
+        for status, note in ((PAID, ""), (DELIVERED, "handed over at the counter")):
+            _insert_status(order=order.id, status=status, at=now, by=actor.user.code, note=note)
+        outbox.enqueue(outbox.ORDER, number, order_document(order, order_lines, tenders))
     return order
+
+
+_insert_order = RowInsert(Order)
+_insert_line = RowInsert(OrderLine)
+_insert_tender = RowInsert(Tender)
+_insert_status = RowInsert(OrderStatusChange)
 
 
 def _merged(lines: list[SaleLine]) -> list[tuple[Product, Decimal, str]]:
@@ -193,8 +211,13 @@ def _settle(payments: list[Payment], total: Money, currency: str) -> Money:
     return change
 
 
-def order_document(order: Order) -> dict:
-    """An order as head office receives it."""
+def order_document(order: Order, lines: list[OrderLine] | None = None,
+                   tenders: list[Tender] | None = None) -> dict:
+    """An order as head office receives it (lines and tenders read from the order unless given)."""
+    if lines is None:
+        lines = list(order.lines.order_by(OrderLine.position))
+    if tenders is None:
+        tenders = list(order.tenders)
     return {
         "number": order.number, "kind": order.kind, "channel": order.channel,
         "location": order.location.code if order.location else None, "terminal": order.terminal,
@@ -207,10 +230,10 @@ def order_document(order: Order) -> dict:
             {"sku": line.sku, "name": line.name, "quantity": str(line.quantity),
              "unit_price": str(line.unit_price), "discount": str(line.discount), "total": str(line.total),
              "lot": line.lot, "reason": line.reason, "condition": line.condition}
-            for line in order.lines.order_by(OrderLine.position)
+            for line in lines
         ],
         "tenders": [
             {"kind": t.kind, "amount": str(t.amount), "reference": t.reference, "change": str(t.change)}
-            for t in order.tenders
+            for t in tenders
         ],
     }

@@ -1,0 +1,97 @@
+"""Statements compiled once: the hot path's answer to query-building cost.
+
+Building SQL from a peewee query costs ~50 µs; running it costs ~5 µs. The counter's busiest
+transaction (a sale) issues about a dozen statements, so it compiles them once per database and
+afterwards only binds values. The SQL still comes from peewee, so it fits SQLite and PostgreSQL alike.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import peewee
+
+from .db import db
+
+
+class Slot(peewee.Node):
+    """A named placeholder in a compiled statement, bound (and converted by `field`) at run time."""
+
+    def __init__(self, name: str, field: peewee.Field | None = None) -> None:
+        self.name = name
+        self.field = field
+
+    def __sql__(self, ctx: peewee.Context) -> peewee.Context:
+        ctx._values.append(self)
+        return ctx.literal(ctx.state.param or "?")
+
+    def bind(self, values: dict[str, Any]) -> Any:
+        value = values[self.name]
+        return self.field.db_value(value) if self.field is not None else value
+
+
+class Statement:
+    """A query built by `build()` with `Slot`s where values go; compiled once per database."""
+
+    def __init__(self, build: Callable[[], peewee.Query]) -> None:
+        self._build = build
+        self._compiled: dict[int, tuple[str, list]] = {}
+
+    def execute(self, **values: Any) -> Any:
+        database = db.obj
+        compiled = self._compiled.get(id(database))
+        if compiled is None:
+            compiled = database.get_sql_context().sql(self._build()).query()
+            self._compiled[id(database)] = compiled
+        sql, params = compiled
+        return database.execute_sql(sql, [p.bind(values) if isinstance(p, Slot) else p for p in params])
+
+
+class RowInsert:
+    """INSERT of one full row of `model`; fields left out take their defaults at call time."""
+
+    def __init__(self, model: type[peewee.Model], *, ignore_conflicts: bool = False) -> None:
+        self.model = model
+        self.fields = [f for f in model._meta.sorted_fields if not isinstance(f, peewee.AutoField)]
+        returning = model._meta.primary_key if isinstance(model._meta.primary_key, peewee.AutoField) else None
+
+        def build() -> peewee.Query:
+            query = model.insert({f: Slot(f.name, f) for f in self.fields})
+            if ignore_conflicts:
+                query = query.on_conflict_ignore()
+            return query.returning(returning) if returning is not None and _returns_ids() else query
+
+        self._statement = Statement(build)
+
+    def __call__(self, **values: Any) -> Any:
+        """Insert the row; returns the new id (auto ids) or the number of rows written."""
+        for f in self.fields:
+            if f.name not in values:
+                default = f.default
+                values[f.name] = default() if callable(default) else default
+        cursor = self._statement.execute(**values)
+        if isinstance(self.model._meta.primary_key, peewee.AutoField):
+            if _returns_ids():
+                row = cursor.fetchone()
+                return row[0] if row else None
+            return cursor.lastrowid
+        return cursor.rowcount
+
+
+def _returns_ids() -> bool:
+    return isinstance(db.obj, peewee.PostgresqlDatabase)
+
+
+def as_model(model: type[peewee.Model], cursor: Any, row: tuple) -> peewee.Model:
+    """A model instance from a row of a compiled SELECT of that model's columns (extra columns are
+    left out; read them from the row)."""
+    columns = model._meta.columns
+    data = {}
+    for (name, *_), value in zip(cursor.description, row, strict=True):
+        field = columns.get(name)
+        if field is not None:
+            data[field.name] = field.python_value(value)
+    instance = model(**data)
+    instance._dirty.clear()
+    return instance
