@@ -12,8 +12,8 @@ from .db import BaseModel
 from .errors import Conflict, DomainError, NotFound, PermissionDenied
 from .fields import MoneyField, QuantityField
 from .money import Money
-from .statements import Slot, Statement, as_model
 from .people import SUPERVISOR, User
+from .statements import Slot, Statement, as_model
 
 
 class Product(BaseModel):
