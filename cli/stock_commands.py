@@ -8,6 +8,7 @@ machine can act as any active user: guard the shell account as you would the til
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import json
@@ -43,6 +44,10 @@ from .config import Config
 user_option = click.option(
     "--user", "user_code", envvar="COUNTER_USER",
     help="User code this command acts as (env COUNTER_USER); a script acts as a configured user.")
+
+
+# "-3" as a quantity reaches the domain's message instead of click's "no such option".
+NEGATIVE_OK = {"ignore_unknown_options": True}
 
 
 # --- shared helpers ------------------------------------------------------------------------------
@@ -172,7 +177,7 @@ def stock(ctx: click.Context, code: str, as_json: bool) -> None:
 # --- receive -------------------------------------------------------------------------------------
 
 
-@click.command()
+@click.command(context_settings=NEGATIVE_OK)
 @click.argument("code")
 @click.argument("quantity")
 @click.option("--lot", default="", help="Lot or batch number (required for lot-tracked products).")
@@ -289,7 +294,7 @@ def sell(ctx: click.Context, items: tuple[str, ...], cash: str | None, card_ref:
 # --- count ---------------------------------------------------------------------------------------
 
 
-@click.command()
+@click.command(context_settings=NEGATIVE_OK)
 @click.argument("code")
 @click.argument("quantity")
 @click.option("--bin", "bin_code", default="", help="The bin counted (default: no bin).")
@@ -414,7 +419,8 @@ def _write(rows: Iterable[tuple], header: list[str], fmt: str, out) -> int:
 @click.command()
 @click.argument("what", type=click.Choice(list(EXPORTS)))
 @click.option("--format", "fmt", type=click.Choice(["csv", "json"]),
-              help="csv (with a header row) or json (an array of objects); default csv, json with --json.")
+              help="csv (with a header row) or json (an array of objects). Default csv; "
+              "json when --json prints to stdout.")
 @click.option("--output", type=click.Path(dir_okay=False, writable=True), help="File to write (default: stdout).")
 @json_option
 @click.pass_context
@@ -422,10 +428,13 @@ def _write(rows: Iterable[tuple], header: list[str], fmt: str, out) -> int:
 def export(ctx: click.Context, what: str, fmt: str | None, output: str | None, as_json: bool) -> None:
     """Export stock levels, stock events or orders. Streams, so a million events are fine."""
     _open_existing(ctx)
-    fmt = fmt or ("json" if as_json else "csv")
+    # --json to stdout means JSON rows; with --output it means a JSON summary of what was written.
+    fmt = fmt or ("json" if as_json and not output else "csv")
     header = EXPORTS[what]
     # One read transaction: a consistent snapshot even while the counter keeps selling.
-    with db.atomic(), click.open_file(output or "-", "w", encoding="utf-8", newline="") as out:
+    target = (open(output, "w", encoding="utf-8", newline="") if output  # noqa: SIM115
+              else contextlib.nullcontext(click.get_text_stream("stdout")))
+    with db.atomic(), target as out:
         written = _write(export_rows(what), header, fmt, out)
     if output:
         emit({"what": what, "format": fmt, "rows": written, "output": output}, as_json,
