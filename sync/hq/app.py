@@ -110,9 +110,9 @@ def create_app(database: peewee.Database, *, now: Callable[[], dt.datetime] = hq
         try:
             with bind(database):
                 response = await call_next(request)
+            response.headers[SERVER_TIME_HEADER] = _now()
         finally:
             hqclock.source.reset(clock_token)
-        response.headers[SERVER_TIME_HEADER] = _now()
         log.info("request", extra={"fields": {
             "event": "request", "method": request.method, "path": request.url.path,
             "status": response.status_code, "ms": round((time.perf_counter() - started) * 1000, 1),
