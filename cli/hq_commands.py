@@ -1,0 +1,105 @@
+"""`counter hq`: run the head office, and manage the terminals allowed to sync with it."""
+
+from __future__ import annotations
+
+import click
+
+from .common import domain_errors, emit, json_option
+
+DEFAULT_DB = "hq.db"
+db_option = click.option("--db", "db_url", envvar="COUNTER_HQ_DB",
+                         help="Head office database: a SQLite file or postgresql://user@host:port/name "
+                              f"(env COUNTER_HQ_DB; default {DEFAULT_DB}).")
+
+
+def _url(db_url: str | None) -> str:
+    # `counter hq --db X add-terminal` and `counter hq add-terminal --db X` both work.
+    parent = click.get_current_context().find_object(dict) or {}
+    return db_url or parent.get("hq_db") or DEFAULT_DB
+
+
+def _open(db_url: str | None):
+    from models.db import db
+    from sync.hq.server import open_hq
+
+    database = open_hq(_url(db_url))
+    db.initialize(database)
+    return database
+
+
+@click.group(invoke_without_command=True)
+@db_option
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8765, show_default=True, type=int)
+@click.pass_context
+def hq(ctx: click.Context, db_url: str | None, host: str, port: int) -> None:
+    """Run the head-office server (the default), or manage its terminals."""
+    ctx.ensure_object(dict)
+    if db_url:
+        ctx.obj["hq_db"] = db_url
+    if ctx.invoked_subcommand is None:
+        ctx.invoke(serve, db_url=db_url, host=host, port=port)
+
+
+@hq.command()
+@db_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8765, show_default=True, type=int)
+def serve(db_url: str | None, host: str, port: int) -> None:
+    """Serve the sync API (OpenAPI at /docs, health at /health); JSON log lines on stderr."""
+    from sync.hq.server import serve as run
+
+    db_url = _url(db_url)
+    click.echo(f"Head office on http://{host}:{port} (database {db_url}); Ctrl+C stops it.", err=True)
+    run(db_url, host=host, port=port)
+
+
+@hq.command("add-terminal")
+@db_option
+@click.option("--location", required=True, help="Location code the terminal works at, e.g. STORE1.")
+@click.option("--code", help="Terminal code (default: the next free T01, T02, ...).")
+@json_option
+@domain_errors
+def add_terminal(db_url: str | None, location: str, code: str | None, as_json: bool) -> None:
+    """Register a terminal and print its one-time enrolment token."""
+    from sync.hq import auth
+
+    _open(db_url)
+    new = auth.add_terminal(location, code)
+    emit({"terminal": new.code, "location": new.location, "token": new.enroll_token}, as_json,
+         lambda d: f"Terminal {d['terminal']} at {d['location']}. One-time token (shown once):\n{d['token']}\n"
+                   f"On the terminal: counter enroll URL {d['token']}")
+
+
+@hq.command("revoke-terminal")
+@db_option
+@click.argument("code")
+@domain_errors
+def revoke_terminal(db_url: str | None, code: str) -> None:
+    """Revoke a terminal's credential: its next call gets 401."""
+    from sync.hq import auth
+
+    _open(db_url)
+    cred = auth.revoke(code)
+    click.echo(f"Terminal {cred.code} revoked; enrol it again with a new token from add-terminal.")
+
+
+@hq.command("list-terminals")
+@db_option
+@json_option
+def list_terminals(db_url: str | None, as_json: bool) -> None:
+    """List terminals with their location, enrolment and last contact."""
+    from sync.hq import auth
+
+    _open(db_url)
+    rows = [{"terminal": c.code, "location": c.location_code,
+             "state": "revoked" if c.revoked_at else ("enrolled" if c.enrolled_at else "waiting for enrolment"),
+             "enrolled_at": c.enrolled_at, "last_seen_at": c.last_seen_at} for c in auth.list_terminals()]
+
+    def human(items: list[dict]) -> str:
+        if not items:
+            return "No terminals yet: counter hq add-terminal --location STORE1"
+        return "\n".join(f"{r['terminal']:<8} {r['location']:<10} {r['state']:<22} last seen {r['last_seen_at'] or '-'}"
+                         for r in items)
+
+    emit(rows, as_json, human)
