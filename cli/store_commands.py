@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 
 from .common import domain_errors, emit, json_option, load_config
+from .config import Config
 
 KINDS = ("store", "warehouse")
 
@@ -54,6 +56,17 @@ def init(ctx: click.Context, terminal_code: str | None, location_code: str | Non
                                    f"Store: {d['database']}\nConfig: {d['config']}"))
 
 
+def _existing_store(ctx: click.Context) -> Config:
+    from models.errors import DomainError
+    from models.store import open_store
+
+    cfg = load_config(ctx)
+    if "://" not in cfg.database and not Path(cfg.database).exists():
+        raise DomainError(f"No store at {cfg.database}: run `counter init` first.")
+    open_store(cfg.database)
+    return cfg
+
+
 @click.group()
 def user() -> None:
     """Manage the people who work the counter."""
@@ -75,10 +88,10 @@ def add_user(ctx: click.Context, code: str, name: str, role: str, pin_stdin: boo
     from models.db import db
     from models.errors import Conflict
     from models.people import User, create_user
-    from models.store import open_store
 
     if pin_stdin and pin_arg:
         raise click.UsageError("Use either --pin-stdin or --pin, not both.")
+    _existing_store(ctx)  # before asking for a PIN that could not be stored
     if pin_arg is not None:
         click.echo("Warning: a PIN given with --pin shows in the process list and shell history; "
                    "prefer --pin-stdin.", err=True)
@@ -87,8 +100,6 @@ def add_user(ctx: click.Context, code: str, name: str, role: str, pin_stdin: boo
         pin = sys.stdin.readline().strip()
     else:
         pin = click.prompt("PIN", hide_input=True, confirmation_prompt="PIN again")
-    cfg = load_config(ctx)
-    open_store(cfg.database)
     code = code.strip()
     if User.get_or_none(User.code == code) is not None:
         raise Conflict(f"User {code} already exists: choose another code.")
@@ -105,9 +116,8 @@ def add_user(ctx: click.Context, code: str, name: str, role: str, pin_stdin: boo
 def list_users(ctx: click.Context, as_json: bool) -> None:
     """List the users of this store (never their PINs)."""
     from models.people import User
-    from models.store import open_store
 
-    open_store(load_config(ctx).database)
+    _existing_store(ctx)
     rows = [{"code": u.code, "name": u.name, "role": u.role, "active": u.active}
             for u in User.select().order_by(User.code)]
     emit(rows, as_json, lambda rs: "\n".join(f"{r['code']:<8} {r['role']:<10} {r['name']}" for r in rs)
