@@ -19,8 +19,12 @@ from .money import Money
 from .places import Location
 
 
-def find_products(text: str, limit: int = 50) -> list[Product]:
-    """An exact code's product first, then the products whose SKU starts with or name contains text."""
+def find_products(text: str, limit: int = 50, *, scanned: bool = False) -> list[Product]:
+    """An exact code's product first, then the products whose SKU starts with or name contains text.
+
+    `scanned`: the text came from a scanner, so an exact hit is the answer, and an unknown barcode
+    (all digits) is not worth a name search over the whole catalogue.
+    """
     text = text.strip()
     if not text:
         return []
@@ -30,6 +34,8 @@ def find_products(text: str, limit: int = 50) -> list[Product]:
         found.append(product)
     except NotFound:
         pass
+    if scanned and (found or text.isdigit()):
+        return found
     seen = {p.id for p in found}
     found.extend(p for p in search_products(text, limit=limit) if p.id not in seen)
     return found[:limit]

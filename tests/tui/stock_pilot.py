@@ -38,3 +38,11 @@ def dialog_error(pilot) -> str:
     screen = pilot.app.screen
     assert isinstance(screen, FieldsDialog)
     return str(screen.query_one("#dialog-error").render())
+
+
+async def steady(pilot) -> None:
+    """Stop the cursor blinking and wait for workers, so a screenshot is the same every run."""
+    await idle(pilot)
+    for widget in pilot.app.screen.query(Input):
+        widget.cursor_blink = False
+    await idle(pilot)

@@ -13,8 +13,9 @@ from models.stock_docs import DONE, OPEN, StockCount, StockCountLine
 from tests.tui.burst import scan_burst
 from tests.tui.screen_host import ScreenHost, idle
 from tests.tui.stock_data import BREAD, CHEESE, MILK, shop, stock
-from tests.tui.stock_pilot import choose, fill
+from tests.tui.stock_pilot import choose, fill, steady
 from tui.dialogs.supervisor_pin import SupervisorPinDialog
+from tui.i18n import set_language
 from tui.screens.count import BIN, CATEGORY, LIST, CountScreen
 from tui.widgets.message_line import MessageLine
 from tui.widgets.stock_messages import StockChanged
@@ -162,3 +163,30 @@ async def test_a_sale_after_the_line_was_counted_still_counts(store) -> None:
         await fill(pilot, "S1", "9999")
         await idle(pilot)
         assert on_hand(actor.location, product_by_sku("MILK1"), bin="A-01") == 10
+
+
+def test_snapshot_blind_count_with_a_recount(store, snap_compare) -> None:
+    actor = _seed()
+
+    async def run_before(pilot) -> None:
+        await _start_bin(pilot)
+        await scan_burst(pilot, f"9*{MILK}\r5*{BREAD}")
+        await pilot.press("f10")
+        await steady(pilot)
+
+    assert snap_compare(ScreenHost(lambda: CountScreen(actor)), terminal_size=(80, 24), run_before=run_before)
+
+
+def test_snapshot_count_zh_cn(store, snap_compare) -> None:
+    actor = _seed()
+    set_language("zh_CN")
+    try:
+        async def run_before(pilot) -> None:
+            await _start_bin(pilot)
+            await scan_burst(pilot, f"9*{MILK}")
+            await steady(pilot)
+
+        assert snap_compare(ScreenHost(lambda: CountScreen(actor, lang="zh_CN")), terminal_size=(80, 24),
+                            run_before=run_before)
+    finally:
+        set_language("en")

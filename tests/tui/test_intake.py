@@ -13,7 +13,7 @@ from models.stock_docs import DONE, OPEN, Delivery
 from tests.tui.burst import scan_burst
 from tests.tui.screen_host import ScreenHost, idle
 from tests.tui.stock_data import BREAD, GTIN_CHEESE14, MILK, delivery, shop
-from tests.tui.stock_pilot import choose, dialog_error, fill
+from tests.tui.stock_pilot import choose, dialog_error, fill, steady
 from tui.dialogs.supervisor_pin import SupervisorPinDialog
 from tui.screens.intake import BLIND, IntakeDraft, IntakeScreen, parse_expiry
 from tui.widgets.message_line import MessageLine
@@ -183,3 +183,15 @@ def test_parse_expiry() -> None:
     assert parse_expiry("2026-01-15") == dt.date(2026, 1, 15)
     with pytest.raises(ValueError):
         parse_expiry("31.12.27")
+
+
+def test_snapshot_intake_against_a_delivery(store, snap_compare) -> None:
+    actor = shop()
+    delivery()
+
+    async def run_before(pilot) -> None:
+        await choose(pilot, "D-100")
+        await scan_burst(pilot, f"12*{MILK}\r4*{BREAD}\r01{GTIN_CHEESE14}10LOT42{GS}17271231")
+        await steady(pilot)
+
+    assert snap_compare(ScreenHost(lambda: IntakeScreen(actor)), terminal_size=(80, 24), run_before=run_before)

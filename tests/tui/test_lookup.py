@@ -8,6 +8,8 @@ from models.catalog import Product
 from tests.tui.burst import scan_burst
 from tests.tui.screen_host import ScreenHost, idle
 from tests.tui.stock_data import MILK, shop, stock
+from tests.tui.stock_pilot import steady
+from tui.i18n import set_language
 from tui.screens.lookup import LookupScreen
 from tui.widgets.message_line import MessageLine
 from tui.widgets.stock_messages import ProductChosen
@@ -114,3 +116,28 @@ async def test_many_products_are_capped(store) -> None:
         await idle(pilot)
         assert app.screen.query_one("#lookup-results").option_count == 50
         assert "first 50" in app.screen.query_one(MessageLine).text
+
+
+def test_snapshot_lookup(store, snap_compare) -> None:
+    actor = _seed()
+
+    async def run_before(pilot) -> None:
+        await pilot.press(*"chee")
+        await pilot.pause(0.3)
+        await steady(pilot)
+
+    assert snap_compare(ScreenHost(lambda: LookupScreen(actor)), terminal_size=(80, 24), run_before=run_before)
+
+
+def test_snapshot_lookup_zh_cn(store, snap_compare) -> None:
+    actor = _seed()
+    set_language("zh_CN")
+    try:
+        async def run_before(pilot) -> None:
+            await scan_burst(pilot, MILK)
+            await steady(pilot)
+
+        assert snap_compare(ScreenHost(lambda: LookupScreen(actor, lang="zh_CN")), terminal_size=(80, 24),
+                            run_before=run_before)
+    finally:
+        set_language("en")

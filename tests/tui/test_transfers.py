@@ -12,8 +12,8 @@ from models.store import actor_for
 from tests import factories as f
 from tests.tui.burst import scan_burst
 from tests.tui.screen_host import ScreenHost, idle
-from tests.tui.stock_data import BREAD, MILK, shop, stock
-from tests.tui.stock_pilot import choose
+from tests.tui.stock_data import BREAD, MILK, T0, shop, stock
+from tests.tui.stock_pilot import choose, steady
 from tui.screens.transfers import TransferDraft, TransfersScreen
 from tui.widgets.message_line import MessageLine
 from tui.widgets.stock_messages import StockChanged
@@ -131,3 +131,23 @@ async def test_escape_mid_transfer_keeps_the_scans(store) -> None:
         assert app.screen.rows() == [("BREAD1", "Rye bread", "2", "")]
         await pilot.press("f3")
         assert "Finish (F10)" in _message(app)
+
+
+def test_snapshot_receiving_a_transfer(store, snap_compare) -> None:
+    actor = shop()
+    transfer = _incoming()
+    Transfer.update(sent_at=T0).where(Transfer.id == transfer.id).execute()
+
+    async def run_before(pilot) -> None:
+        await choose(pilot, f"in:{transfer.id}")
+        await scan_burst(pilot, f"6*{MILK}\r3*{BREAD}")
+        await steady(pilot)
+
+    assert snap_compare(ScreenHost(lambda: TransfersScreen(actor)), terminal_size=(80, 24), run_before=run_before)
+
+
+def test_snapshot_transfer_picker(store, snap_compare) -> None:
+    actor = shop()
+    transfer = _incoming()
+    Transfer.update(sent_at=T0).where(Transfer.id == transfer.id).execute()
+    assert snap_compare(ScreenHost(lambda: TransfersScreen(actor)), terminal_size=(80, 24), run_before=steady)

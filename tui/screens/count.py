@@ -258,7 +258,7 @@ class CountScreen(StockScreen):
         else:
             title = _("Count - choose what to count (F2)")
         mode = _("blind") if self.blind else _("open: expected shown")
-        self.query_one("#count-title", Label).update(f"{title} [{mode}] - {self.actor.location.code}")
+        self.query_one("#count-title", Label).update(f"{title} ({mode}) - {self.actor.location.code}")
         table = self.query_one("#count-lines", DataTable)
         cursor = table.cursor_row
         table.clear(columns=True)

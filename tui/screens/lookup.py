@@ -93,7 +93,7 @@ class LookupScreen(StockScreen):
     @work(thread=True, exclusive=True, group="lookup-search")
     def _search(self, seq: int, text: str, exact: bool) -> None:
         with db.connection_context():
-            products = find_products(text, limit=self.limit)
+            products = find_products(text, limit=self.limit, scanned=exact)
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self._show_results, seq, text, exact, products)
 
