@@ -37,7 +37,7 @@ class StatusBar(Static):
     def render(self) -> Text:
         info = self.info
         network = {"online": _("online"), "offline": _("offline"), "syncing": _("syncing"),
-                   "not configured": _("sync not configured")}.get(info.network, info.network)
+                   "not configured": _("no sync")}.get(info.network, info.network)
         text = Text(no_wrap=True, overflow="ellipsis")
         text.append(f"{info.location} · {info.terminal}", style="bold")
         if info.user:
