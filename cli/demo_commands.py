@@ -7,7 +7,6 @@ The demo never touches the real store or config: it uses `demo.db` beside the no
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 from typing import Any
 
@@ -28,28 +27,47 @@ def demo_config_path(ctx: click.Context) -> Path:
     return base.parent / "demo.toml"
 
 
-# --- hook for the sync engineer ------------------------------------------------------------------
-def start_local_head_office(cfg: config_mod.Config) -> Any | None:
-    """Start a head office on loopback for the demo, or return None if this build has none.
+HQ_TERMINALS = ("HQ-STORE1", "HQ-WH1")  # head office's own bookings of the opening stock
 
-    HOOK: kept deliberately simple. It starts `sync.hq.server.serve_in_thread` on a free port with
-    its own database beside the demo store and returns the handle (`.url`, `.stop()`). Enrolling
-    the demo terminal and pointing `cfg.sync_url` at it is left to the sync side.
+
+def start_head_office(cfg: config_mod.Config, products: int, seed: int) -> tuple[Any, dict | None]:
+    """Start the demo head office on loopback, seeding its database the first time.
+
+    Head office holds the shop (catalogue, users, opening stock); the counter enrols with it and
+    pulls everything, exactly as a real terminal does.
     """
-    try:
-        from sync.hq.server import serve_in_thread
-    except ImportError:
-        return None
-    hq_db = Path(cfg.database).with_name("demo-hq.db")
-    return serve_in_thread(str(hq_db), port=0)
-# --- end of hook ---------------------------------------------------------------------------------
+    from models import demo as demo_data
+    from models.db import bind
+    from sync.hq.server import serve_in_thread
+
+    hq = serve_in_thread(str(Path(cfg.database).with_name("demo-hq.db")), port=0)
+    with bind(hq.database), hq.database.connection_context():
+        summary = demo_data.seed_demo(products, seed, booked_by=HQ_TERMINALS)
+        if summary is not None:
+            # Head office booked the opening stock itself: nothing of its own to send anywhere.
+            from models.outbox import OutboxEntry
+
+            OutboxEntry.delete().execute()
+    return hq, demo_data.describe(summary) if summary else None
 
 
-def terminal_available() -> bool:
-    try:
-        return importlib.util.find_spec("cli.terminal_commands") is not None
-    except (ImportError, ValueError):
-        return False
+def connect_terminal(cfg: config_mod.Config, hq: Any) -> None:
+    """Enrol the demo counter with head office (first run) or point it at this run's address."""
+    from models import demo as demo_data
+    from models.db import bind
+    from sync.client import enroll
+    from sync.hq.auth import add_terminal
+    from sync.hq.models import TerminalCredential
+
+    if cfg.sync_token and not demo_data.is_empty():
+        cfg.sync_url = hq.url  # a new port each run
+        cfg.save()
+        return
+    with bind(hq.database), hq.database.connection_context():
+        # A demo store that was deleted lost its credential: issue a fresh one.
+        TerminalCredential.delete().where(TerminalCredential.code == cfg.terminal).execute()
+        token = add_terminal(cfg.location, cfg.terminal).enroll_token
+    enroll(hq.url, token, cfg)
 
 
 def _human(d: dict) -> str:
@@ -60,8 +78,9 @@ def _human(d: dict) -> str:
                      f"{s['pack_barcodes']} with case barcodes, {s['lot_tracked']} lot-tracked), "
                      f"{s['stock_events']} stock receipts, deliveries {', '.join(s['deliveries'])}.")
     else:
-        lines.append("The demo store already has products: nothing seeded.")
-    lines += [f"Store:  {d['database']}", f"Config: {d['config']}",
+        lines.append("The demo shop was seeded before: nothing seeded.")
+    lines += [f"Head office: {d['head_office']} (stops when the app closes)",
+              f"Store:  {d['database']}", f"Config: {d['config']}",
               f"Terminal {d['terminal']} at {d['location']} (warehouse terminal {d['warehouse_terminal']} "
               f"at {d['warehouse']}).", "Logins (user code / PIN):"]
     lines += [f"  {u['role']:<10} {u['code']} / {u['pin']}  {u['name']}" for u in d["logins"]]
@@ -91,34 +110,35 @@ def demo(ctx: click.Context, seed_only: bool, products: int | None, random_seed:
     lang = (ctx.find_root().obj or {}).get("lang")
     if lang:
         cfg.lang = lang
+    existing = cfg.path.exists() and config_mod.load(cfg.path)
+    if existing:
+        cfg.sync_token, cfg.sync_url = existing.sync_token, existing.sync_url
     open_store(database)
-    summary = demo_data.seed_demo(products, demo_data.DEFAULT_SEED if random_seed is None else random_seed)
+    seed = demo_data.DEFAULT_SEED if random_seed is None else random_seed
+    hq, seeded = start_head_office(cfg, products, seed)
+    try:
+        connect_terminal(cfg, hq)
+    except BaseException:
+        hq.stop()
+        raise
     config_file = cfg.save()
     data = {
-        "seeded": demo_data.describe(summary) if summary else None,
+        "seeded": seeded, "head_office": hq.url,
         "database": str(database), "config": str(config_file),
         "terminal": demo_data.STORE_TERMINAL, "location": demo_data.STORE_CODE,
         "warehouse_terminal": demo_data.WAREHOUSE_TERMINAL, "warehouse": demo_data.WAREHOUSE_CODE,
         "logins": [{"code": c, "pin": p, "role": r, "name": n} for c, p, r, n in demo_data.DEMO_LOGINS],
     }
     emit(data, as_json, _human)
-    if seed_only:
-        return
-    if not terminal_available():
-        click.echo("The counter app is not in this build yet: try `counter --config "
-                   f"{config_file} stock DAI-0001`.", err=True)
-        return
-    # The terminal command reads the config and store named on the root context.
-    root = ctx.find_root()
-    root.obj = {**(root.obj or {}), "config_path": str(config_file), "database": str(database),
-                "terminal": demo_data.STORE_TERMINAL}
-    from .terminal_commands import terminal  # type: ignore[import-not-found]
-
-    hq = start_local_head_office(cfg)
     try:
-        if hq is not None:
-            click.echo(f"Head office on {hq.url}", err=True)
+        if seed_only:
+            return
+        # The terminal command reads the config and store named on the root context.
+        root = ctx.find_root()
+        root.obj = {**(root.obj or {}), "config_path": str(config_file), "database": str(database),
+                    "terminal": demo_data.STORE_TERMINAL}
+        from .terminal_commands import terminal
+
         ctx.invoke(terminal)
     finally:
-        if hq is not None:
-            hq.stop()
+        hq.stop()

@@ -621,8 +621,13 @@ def is_empty() -> bool:
     return not Product.select().exists()
 
 
-def seed_demo(products: int = DEFAULT_PRODUCTS, seed: int = DEFAULT_SEED) -> DemoSummary | None:
-    """Fill an empty store with the demo shop in one transaction; None (nothing done) if not empty."""
+def seed_demo(products: int = DEFAULT_PRODUCTS, seed: int = DEFAULT_SEED, *,
+              booked_by: tuple[str, str] | None = None) -> DemoSummary | None:
+    """Fill an empty store with the demo shop in one transaction; None (nothing done) if not empty.
+
+    `booked_by` names the terminals (store, warehouse) that book the opening stock; head office
+    seeds with terminals of its own so that the counters pull that stock as someone else's events.
+    """
     if not is_empty():
         return None
     rng = random.Random(seed)
@@ -640,6 +645,9 @@ def seed_demo(products: int = DEFAULT_PRODUCTS, seed: int = DEFAULT_SEED) -> Dem
         wh_lines = _opening_stock(rng, items, by_sku, warehouse=True)
         _create_bins(store.location, store_lines)
         _create_bins(warehouse.location, wh_lines)
+        if booked_by:
+            store = ensure_terminal(booked_by[0], STORE_CODE)
+            warehouse = ensure_terminal(booked_by[1], WAREHOUSE_CODE)
         for actor, lines in ((Actor(store, manager), store_lines), (Actor(warehouse, manager), wh_lines)):
             for category in sorted(lines):
                 result = receive_goods(actor, lines[category])

@@ -69,32 +69,35 @@ def test_demo_hands_its_store_to_the_terminal_app(counter, monkeypatch):
     module = types.ModuleType("cli.terminal_commands")
     module.terminal = terminal
     monkeypatch.setitem(sys.modules, "cli.terminal_commands", module)
-    monkeypatch.setattr(demo_commands, "terminal_available", lambda: True)
-    monkeypatch.setattr(demo_commands, "start_local_head_office", lambda cfg: None)
     result = counter.run("demo", "--products", "30")
     assert result.exit_code == 0, result.output
     assert seen == {"database": str(counter.db_path), "terminal": "T01", "location": "STORE1"}
 
 
-def test_demo_without_the_terminal_app_stops_after_seeding(counter, monkeypatch):
-    monkeypatch.setattr(demo_commands, "terminal_available", lambda: False)
-    result = counter.run("demo", "--products", "30")
-    assert result.exit_code == 0
-    assert "not in this build yet" in result.stderr
+def test_demo_counter_is_enrolled_with_a_head_office_that_holds_the_shop(counter):
+    from models.db import bind
+    from models.ledger import StockLevel
+    from models.places import Location
+    from sync.client import status
 
+    result = counter.run("demo", "--seed-only", "--products", "60", "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    cfg = tomllib.loads((counter.config_path.parent / "demo.toml").read_text())["sync"]
+    assert cfg["url"] == data["head_office"] and cfg["token"]
 
-def test_head_office_hook_is_a_no_op_without_sync(counter, monkeypatch):
-    monkeypatch.setitem(sys.modules, "sync.hq.server", None)  # makes the import fail
-    assert demo_commands.start_local_head_office(Config(database=str(counter.db_path))) is None
+    def levels() -> dict:
+        store = Location.get(Location.code == "STORE1")
+        return {(lvl.product.sku, lvl.lot): lvl.on_hand for lvl in StockLevel.select().where(
+            StockLevel.location == store)}
 
-
-def test_head_office_hook_serves_on_loopback(counter):
-    handle = demo_commands.start_local_head_office(Config(database=str(counter.db_path)))
-    assert handle is not None
+    here = levels()
+    assert here and Product.select().count() == 60 and status()["outbox"] == 0
+    hq = demo_commands.start_head_office(Config(database=str(counter.db_path)), 60, 1)[0]
     try:
-        assert handle.url.startswith("http://127.0.0.1:")
-        response = httpx.get(handle.url + "/no-such-page", timeout=5)
-        assert response.status_code in (401, 404)
-        assert (counter.db_path.parent / "demo-hq.db").exists()
+        with bind(hq.database), hq.database.connection_context():
+            assert levels() == here  # the counter converged on head office's stock
+        response = httpx.get(hq.url + "/health", timeout=5)
+        assert response.status_code == 200
     finally:
-        handle.stop()
+        hq.stop()
