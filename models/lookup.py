@@ -14,6 +14,7 @@ import peewee
 
 from .catalog import Barcode, Product, current_price, find_by_code, search_products
 from .errors import NotFound
+from .hq import remote_levels
 from .ledger import StockEvent, StockLevel
 from .money import Money
 from .places import Location
@@ -79,16 +80,29 @@ def product_card(product: Product, location: Location) -> ProductCard:
     expiries = _expiries(product, location, {lv.lot for lv in here_levels if lv.lot})
     lots = [LotLine(lv.bin, lv.lot, lv.on_hand, expiries.get(lv.lot)) for lv in here_levels
             if lv.on_hand or lv.lot]
-    elsewhere: dict[str, list] = {}
-    for lv in levels:
-        if lv.location_id != location.id:
-            entry = elsewhere.setdefault(lv.location.code, [lv.location.name, Decimal(0)])
-            entry[1] += lv.on_hand
+    elsewhere, as_of = _elsewhere(product, location, levels)
     return ProductCard(
         product=product, price=price, here=sum((lv.on_hand for lv in here_levels), Decimal(0)),
-        lots=lots, elsewhere=[ElsewhereLine(code, name, qty) for code, (name, qty) in elsewhere.items()],
+        lots=lots, elsewhere=elsewhere, elsewhere_as_of=as_of,
         codes=[b.code for b in Barcode.select(Barcode.code).where(Barcode.product == product)],
     )
+
+
+def _elsewhere(product: Product, location: Location,
+               levels: list[StockLevel]) -> tuple[list[ElsewhereLine], dt.datetime | None]:
+    """Other locations' stock as head office last reported it; before any sync, this store's own
+    (partial) books of them. The time is that of the oldest figure shown."""
+    names = {loc.code: loc.name for loc in Location.select(Location.code, Location.name)}
+    remote = [r for r in remote_levels(product.sku) if r.location_code != location.code]
+    if remote:
+        lines = [ElsewhereLine(r.location_code, names.get(r.location_code, r.location_code), r.on_hand)
+                 for r in remote]
+        return lines, min(r.as_of for r in remote)
+    totals: dict[str, Decimal] = {}
+    for lv in levels:
+        if lv.location_id != location.id:
+            totals[lv.location.code] = totals.get(lv.location.code, Decimal(0)) + lv.on_hand
+    return [ElsewhereLine(code, names.get(code, code), qty) for code, qty in totals.items()], None
 
 
 def _expiries(product: Product, location: Location, lots: set[str]) -> dict[str, dt.date]:
