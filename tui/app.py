@@ -173,14 +173,19 @@ class CounterApp(App):
 
     @work(thread=True, exclusive=True, group="status")
     def refresh_status(self) -> None:
-        user = self.actor.user.name if self.actor else ""
         with db.connection_context():
-            last = self.last_sync
-            if self.last_sync_reader is not None:
-                when = self.last_sync_reader()
-                last = when.strftime("%Y-%m-%d %H:%M") if when else last
-            info = services.snapshot(self.terminal_code, user, self.network, last)
-        self.call_from_thread(setattr, self, "status_info", info)
+            location, _name = services.terminal_place(self.terminal_code)
+            pending = services.pending_events()
+            when = self.last_sync_reader() if self.last_sync_reader is not None else None
+        self.call_from_thread(self._show_status, location, pending, when)
+
+    def _show_status(self, location: str, pending: int, when: dt.datetime | None) -> None:
+        # Network state and user are read here, on the UI thread, so a slow refresh started
+        # before a sync finished cannot bring back a stale "syncing".
+        last = when.strftime("%Y-%m-%d %H:%M") if when else self.last_sync
+        self.status_info = StatusInfo(location=location, terminal=self.terminal_code,
+                                      user=self.actor.user.name if self.actor else "",
+                                      network=self.network, pending=pending, last_sync=last)
 
     def action_sync(self) -> None:
         if self.sync_runner is None:

@@ -19,7 +19,6 @@ from models.places import Location, Terminal
 from models.scan import Scan
 
 from .i18n import _
-from .messages import StatusInfo
 
 
 class UnknownCode(NotFound):
@@ -151,10 +150,4 @@ def save_receipt(order: Order, folder: Path, lang: str = "en") -> Path:
     path = folder / f"{order.number}.txt"
     path.write_text(receipt_text(order, lang), encoding="utf-8")
     return path
-
-
-def snapshot(terminal_code: str, user: str, network: str, last_sync: str) -> StatusInfo:
-    location, _name = terminal_place(terminal_code)
-    return StatusInfo(location=location, terminal=terminal_code, user=user, network=network,
-                      pending=pending_events(), last_sync=last_sync)
 

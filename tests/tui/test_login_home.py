@@ -154,3 +154,12 @@ async def test_badge_scan_as_burst_then_pin(make_app):
         await pilot.press("enter")
         await idle(pilot)
         assert app.actor.user.code == "2001"
+
+
+async def test_code_and_pin_in_one_burst_log_in(make_app):
+    # A fast typist (or a badge scanner plus a keypad) sends the PIN before focus moves.
+    app = make_app()
+    async with app.run_test() as pilot:
+        await scan_burst(pilot, "1001\r1234")
+        await idle(pilot)
+        assert app.actor is not None and app.actor.user.code == "1001"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -26,6 +26,9 @@ class LoginScreen(CounterScreen):
     CSS_PATH = Path(__file__).parent.parent / "styles" / "login.tcss"
     BINDINGS = [Binding("escape", "clear", "Clear")]
 
+    user_code = ""
+    _pin_focus_pending = False
+
     def compose(self) -> ComposeResult:
         yield StatusBar()
         with Vertical(id="login-box"):
@@ -43,14 +46,29 @@ class LoginScreen(CounterScreen):
     @on(ScanInput.Scanned, "#user-code")
     def _code_entered(self, event: ScanInput.Scanned) -> None:
         # A badge is just a Code 128 of the user code; whatever it reads as, the text is the code.
-        code = event.scan.data if event.scan else event.raw.strip()
-        self.user_code = code
-        self.query_one("#user-code", ScanInput).placeholder = code
-        self.query_one("#pin", Input).focus()
+        text = event.scan.data if event.scan else event.raw.strip()
+        pin = self.query_one("#pin", Input)
+        if self.user_code and self._pin_focus_pending:
+            # Typed (or sent by a wedge) right behind the code, before focus reached the PIN field:
+            # it is the PIN, so it must not become the user code (and is never shown).
+            self._login(self.user_code, text)
+            return
+        self.user_code = text
+        scan_input = self.query_one("#user-code", ScanInput)
+        scan_input.placeholder = text
+        # Keys already typed after the code's Enter belong to the PIN.
+        leftover, scan_input.value = scan_input.value, ""
+        pin.value = leftover
+        self._pin_focus_pending = True  # focus() lands on a later turn of the message loop
+        pin.focus()
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        if event.widget.id == "pin":
+            self._pin_focus_pending = False
 
     @on(Input.Submitted, "#pin")
     def _pin_entered(self, event: Input.Submitted) -> None:
-        code = getattr(self, "user_code", "")
+        code = self.user_code
         if not code:
             self._refuse(_("Type your user code or scan your badge first."))
             self.query_one("#user-code", ScanInput).focus()
@@ -78,7 +96,7 @@ class LoginScreen(CounterScreen):
         self.query_one("#login-error", Label).update(message)
         pin = self.query_one("#pin", Input)
         pin.value = ""
-        if getattr(self, "user_code", ""):
+        if self.user_code:
             pin.focus()
 
     def action_clear(self) -> None:
