@@ -1,5 +1,6 @@
-"""`counter demo`: the first command in the README. Seeds a demo shop (only into an empty store),
-prints where it is and how to log in, then opens the counter app on it.
+"""`counter demo`: the first command in the README. Seeds a demo shop into a head office on loopback
+(only the first time), enrols the demo counter with it (which pulls the shop), shows the logins and
+opens the counter app; head office stops when the app closes.
 
 The demo never touches the real store or config: it uses `demo.db` beside the normal store (or
 `--db`) and writes its own `demo.toml` beside the normal config file.
