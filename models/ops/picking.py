@@ -1,0 +1,128 @@
+"""Warehouse fulfilment of orders allocated to this location: pick, pack, ship; and putting goods
+back when head office cancels an order that was being picked.
+
+What was picked is read from the ledger (pick events referencing the order), so there is no second
+count to drift from the stock.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+import peewee
+
+from .. import outbox
+from ..catalog import Product
+from ..context import Actor
+from ..db import db
+from ..errors import DomainError, InsufficientStock
+from ..fields import QuantityField
+from ..ledger import ADJUSTMENT, PICK, StockEvent, on_hand
+from ..orders import ALLOCATED, CANCELLED, PACKED, PICKING, SHIPPED, Order, set_status
+from .recording import record_stock
+from .selling import order_document
+
+
+@dataclass
+class PickedLine:
+    product: Product
+    quantity: Decimal
+    bin: str = ""
+    lot: str = ""
+
+
+def picked(order: Order) -> dict[int, Decimal]:
+    """Net quantity picked per product id for an order (put-backs subtracted)."""
+    rows = (StockEvent.select(StockEvent.product, peewee.fn.SUM(StockEvent.quantity).alias("total"))
+            .where((StockEvent.reference == order.number) & StockEvent.kind.in_([PICK, ADJUSTMENT]))
+            .group_by(StockEvent.product).tuples())
+    return {product_id: -Decimal(int(total)) / QuantityField.scale for product_id, total in rows}
+
+
+def outstanding(order: Order) -> dict[int, Decimal]:
+    """What is still to pick, per product id."""
+    done = picked(order)
+    wanted: dict[int, Decimal] = {}
+    for line in order.lines:
+        wanted[line.product_id] = wanted.get(line.product_id, Decimal(0)) + line.quantity
+    return {pid: qty - done.get(pid, Decimal(0)) for pid, qty in wanted.items() if qty > done.get(pid, Decimal(0))}
+
+
+def _check_here(actor: Actor, order: Order) -> None:
+    if order.location_id != actor.location.id:
+        raise DomainError(f"Order {order.number} is allocated to another location, not {actor.location.code}.")
+    if order.status == CANCELLED:
+        raise DomainError(f"Order {order.number} was cancelled: do not pick it; put back what was picked.")
+
+
+def _changed(actor: Actor, order: Order, status: str, note: str = "") -> None:
+    set_status(order, status, by=actor.user.code, note=note)
+    outbox.enqueue(outbox.ORDER, order.number, order_document(order))
+
+
+def pick(actor: Actor, order: Order, lines: list[PickedLine]) -> list:
+    """Take goods off the shelf for an order. A pick never exceeds what the bin holds."""
+    _check_here(actor, order)
+    if order.status not in (ALLOCATED, PICKING):
+        raise DomainError(f"Order {order.number} is {order.status}: only allocated orders are picked.")
+    if not lines:
+        raise DomainError("Nothing picked: scan the goods first.")
+    todo = outstanding(order)
+    asked: dict[int, Decimal] = {}
+    for line in lines:
+        line.quantity = line.product.quantity(line.quantity)
+        if line.quantity <= 0:
+            raise DomainError(f"{line.product.sku}: pick more than zero.")
+        asked[line.product.id] = asked.get(line.product.id, Decimal(0)) + line.quantity
+        if asked[line.product.id] > todo.get(line.product.id, Decimal(0)):
+            raise DomainError(f"{line.product.sku}: order {order.number} needs only "
+                              f"{todo.get(line.product.id, Decimal(0))} more.")
+        have = on_hand(actor.location, line.product, bin=line.bin, lot=line.lot)
+        if have < line.quantity:
+            where = f"bin {line.bin}" if line.bin else actor.location.code
+            raise InsufficientStock(f"{line.product.sku}: {have} on hand in {where}, {line.quantity} to pick. "
+                                    "Pick from another bin or report the shortage.")
+    with db.atomic():
+        events = [record_stock(actor, line.product, -line.quantity, PICK, reference=order.number,
+                               bin=line.bin, lot=line.lot) for line in lines]
+        if order.status == ALLOCATED:
+            _changed(actor, order, PICKING)
+    return events
+
+
+def pack(actor: Actor, order: Order) -> None:
+    _check_here(actor, order)
+    left = outstanding(order)
+    if order.status != PICKING or left:
+        raise DomainError(f"Order {order.number} is not fully picked: {len(left)} line(s) still to pick.")
+    with db.atomic():
+        _changed(actor, order, PACKED)
+
+
+def ship(actor: Actor, order: Order, carrier: str, tracking: str) -> None:
+    _check_here(actor, order)
+    if order.status != PACKED:
+        raise DomainError(f"Order {order.number} is {order.status}: pack it before shipping.")
+    if not carrier.strip() or not tracking.strip():
+        raise DomainError("Give the carrier and the tracking number from the shipping label.")
+    with db.atomic():
+        _changed(actor, order, SHIPPED, note=f"{carrier.strip()} {tracking.strip()}")
+
+
+def put_back(actor: Actor, order: Order, lines: list[PickedLine]) -> list:
+    """Return picked goods of a cancelled order to the shelf (the put-back task's work)."""
+    if order.status != CANCELLED:
+        raise DomainError(f"Order {order.number} is {order.status}: only a cancelled order's goods go back.")
+    done = picked(order)
+    with db.atomic():
+        events = []
+        for line in lines:
+            qty = line.product.quantity(line.quantity)
+            if qty <= 0 or qty > done.get(line.product.id, Decimal(0)):
+                raise DomainError(f"{line.product.sku}: {done.get(line.product.id, Decimal(0))} was picked "
+                                  f"for {order.number}; cannot put back {qty}.")
+            done[line.product.id] -= qty
+            events.append(record_stock(actor, line.product, qty, ADJUSTMENT, reference=order.number,
+                                       bin=line.bin, lot=line.lot, reason=f"put back: {order.number} cancelled"))
+    return events
