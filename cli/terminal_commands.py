@@ -2,24 +2,12 @@
 
 from __future__ import annotations
 
-import inspect
 from pathlib import Path
 
 import click
 
 from .common import domain_errors, open_local
 from .config import Config
-
-
-def sync_runner_for(cfg: Config):  # noqa: ANN201 - a zero-argument callable or None
-    """The sync hook the app's F9 calls: ``sync.client.run_sync`` when this build has it and a
-    head office is configured."""
-    from tui.services import find_sync_runner
-
-    runner = find_sync_runner()
-    if runner is None or not cfg.sync_url:
-        return None
-    return (lambda: runner(cfg)) if inspect.signature(runner).parameters else runner
 
 
 def scan_settings(cfg: Config) -> dict:
@@ -29,14 +17,26 @@ def scan_settings(cfg: Config) -> dict:
 
 
 def run_terminal(cfg: Config, lang: str | None = None) -> None:
-    """Start the app on an already opened store (the demo command calls this too)."""
+    """Start the app on an already opened store (the demo command calls this too).
+
+    With a head office configured (`[sync] url`), the app syncs in the background; receipts and
+    labels go to the printers of `[printing]` (by default PDFs in a folder, see printing/README.md).
+    """
+    from models.hq import restore_clock_offset
     from models.store import ensure_terminal
     from tui.app import CounterApp
 
     ensure_terminal(cfg.terminal, cfg.location)
+    # The clock offset the last sync measured: sales stamped before the first sync of this run
+    # are already on head office's time.
+    restore_clock_offset()
     app = CounterApp(cfg.terminal, lang=lang or cfg.lang, data_dir=Path(cfg.database).parent,
-                     sync_runner=sync_runner_for(cfg), **scan_settings(cfg))
-    app.run()
+                     sync_config=cfg if cfg.sync_url else None, printing=cfg.section("printing"),
+                     **scan_settings(cfg))
+    try:
+        app.run()
+    finally:
+        app.stop_background()
 
 
 @click.command()

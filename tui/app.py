@@ -3,18 +3,27 @@
 Screen stack: [default, Login] before anyone logs in; [default, Login, Home, <job>] after.
 Job screens are installed by name and kept, so an open sale survives a trip home (F12 or Esc).
 Logging out or quitting parks an open sale on disk.
+
+Background sync: with a head office configured (``sync_config``), the app starts a
+``sync.scheduler.SyncScheduler`` once the login screen is up and stops it on exit. The scheduler
+calls back on its own thread; every callback is marshalled to the UI with ``call_from_thread``.
+Printing: ``printing`` is this terminal's ``[printing]`` section; the service opens on first use,
+on a worker thread, so neither sync nor printing ever holds a screen.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import importlib
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from textual import work
 from textual.app import App
 from textual.binding import Binding
+from textual.message import Message
 from textual.reactive import var
 from textual.screen import Screen
 
@@ -25,7 +34,13 @@ from models.scan import VariableMeasureRule
 from . import services
 from .commands import ActionsProvider
 from .i18n import _, set_language
-from .messages import LoggedIn, LoggedOut, StatusInfo, SyncFinished
+from .messages import LoggedIn, LoggedOut, ProductsChanged, StatusInfo, SyncFinished
+from .printing import Printing
+
+if TYPE_CHECKING:
+    from printing.config import PrintingConfig
+    from sync.client import SyncConfig, SyncResult
+    from sync.scheduler import SyncScheduler, SyncStatus
 
 # name -> (module, class, label, home key). Part B's screens load only if their module exists.
 JOBS: dict[str, tuple[str, str, str, str]] = {
@@ -35,6 +50,7 @@ JOBS: dict[str, tuple[str, str, str, str]] = {
     "intake": ("tui.screens.intake", "IntakeScreen", "Intake", "f5"),
     "count": ("tui.screens.count", "CountScreen", "Count", "f6"),
     "transfers": ("tui.screens.transfers", "TransfersScreen", "Transfers", "f7"),
+    "attention": ("tui.screens.attention", "AttentionScreen", "Needs attention", "f11"),
 }
 
 
@@ -74,6 +90,10 @@ class CounterApp(App):
         status_interval: float = 5.0,
         fnc1_standin: str | None = None,
         variable_measure: Sequence[VariableMeasureRule] | None = None,
+        sync_config: SyncConfig | None = None,
+        sync_interval: float | None = None,
+        sync_first_run: float = 0.0,
+        printing: PrintingConfig | dict[str, Any] | None = None,
     ) -> None:
         set_language(lang)
         super().__init__()
@@ -86,7 +106,14 @@ class CounterApp(App):
         self.fnc1_standin = fnc1_standin
         self.variable_measure = variable_measure
         self.actor: Actor | None = None
-        self.network = "offline" if sync_runner else "not configured"
+        # Background sync only when a head office is named; without one F9 falls back to sync_runner.
+        self.sync_config = sync_config if sync_config is not None and sync_config.sync_url else None
+        self.sync_interval = sync_interval
+        self.sync_first_run = sync_first_run
+        self.scheduler: SyncScheduler | None = None
+        self._user_asked_sync = False
+        self.printing = Printing(printing)
+        self.network = "offline" if (sync_runner or self.sync_config) else "not configured"
         self.last_sync = ""
         self.status_info = StatusInfo(terminal=terminal_code)
 
@@ -106,6 +133,18 @@ class CounterApp(App):
         self.refresh_status()
         if self.status_interval:
             self.set_interval(self.status_interval, self.refresh_status)
+        # After the first frame: importing httpx and APScheduler must not delay the login screen.
+        self.call_after_refresh(self.start_background_sync)
+
+    def on_unmount(self) -> None:
+        self.stop_background()
+
+    def stop_background(self) -> None:
+        """Stop sync and the print sender at once; neither waits for the network (both run on daemon threads)."""
+        scheduler, self.scheduler = self.scheduler, None
+        if scheduler is not None:
+            scheduler.stop()
+        self.printing.close()
 
     def on_logged_in(self, message: LoggedIn) -> None:
         from .screens.home import HomeScreen
@@ -128,6 +167,7 @@ class CounterApp(App):
 
     async def action_quit(self) -> None:
         await self._park_everything()
+        self.stop_background()
         self.exit()
 
     async def _park_everything(self) -> None:
@@ -176,18 +216,100 @@ class CounterApp(App):
         with db.connection_context():
             location, _name = services.terminal_place(self.terminal_code)
             pending = services.pending_events()
-            when = self.last_sync_reader() if self.last_sync_reader is not None else None
-        self.call_from_thread(self._show_status, location, pending, when)
+            to_check = services.attention_count()
+            # The persisted time of the last good sync is right straight after a restart.
+            reader = self.last_sync_reader or services.last_good_sync
+            when = reader()
+        self.call_from_thread(self._show_status, location, pending, when, to_check)
 
-    def _show_status(self, location: str, pending: int, when: dt.datetime | None) -> None:
+    def _show_status(self, location: str, pending: int, when: dt.datetime | None, to_check: int = 0) -> None:
         # Network state and user are read here, on the UI thread, so a slow refresh started
         # before a sync finished cannot bring back a stale "syncing".
         last = when.strftime("%Y-%m-%d %H:%M") if when else self.last_sync
         self.status_info = StatusInfo(location=location, terminal=self.terminal_code,
                                       user=self.actor.user.name if self.actor else "",
-                                      network=self.network, pending=pending, last_sync=last)
+                                      network=self.network, pending=pending, last_sync=last,
+                                      attention=to_check)
+
+    # The background scheduler ------------------------------------------------------------------
+
+    def start_background_sync(self) -> None:
+        """Start the scheduler if a head office is configured (idempotent)."""
+        if self.sync_config is None or self.scheduler is not None or not self.is_running:
+            return
+        from sync.scheduler import SyncScheduler
+
+        self.scheduler = SyncScheduler(self.sync_config, interval=self.sync_interval, run=self._run_sync_job,
+                                       on_change=self._sync_changed_in_thread)
+        self.scheduler.start(first_run_in=self.sync_first_run)
+
+    def _run_sync_job(self, cfg: SyncConfig) -> SyncResult:
+        """One scheduled run (on the scheduler's thread): sync, then tell the UI what the pull changed."""
+        from sync.client import run_sync
+
+        result = run_sync(cfg)
+        changed = list(result.pull.applied.changed_skus) if result.ok else []
+        if changed:
+            self._to_ui(self.post_message, ProductsChanged(changed))
+        return result
+
+    def _sync_changed_in_thread(self, status: SyncStatus) -> None:
+        self._to_ui(self._sync_changed, status)
+
+    def _to_ui(self, callback: Callable[..., object], *args: object) -> None:
+        # The scheduler may report while the app is closing: then there is no UI to tell.
+        if not self.is_running:
+            return
+        with contextlib.suppress(RuntimeError):
+            self.call_from_thread(callback, *args)
+
+    def _sync_changed(self, status: SyncStatus) -> None:
+        self.network = status.state
+        if status.last_sync_at is not None:
+            self.last_sync = status.last_sync_at.strftime("%Y-%m-%d %H:%M")
+        if status.state != "syncing" and self._user_asked_sync:
+            self._user_asked_sync = False
+            if status.state == "online":
+                self.notify(_("Sync done."))
+            else:
+                self.notify(_("Sync failed: {error}").format(error=status.last_error), severity="error")
+        self.refresh_status()
+
+    def request_sync(self) -> None:
+        """After a sale or a receipt: ask for a sync soon (in a worker; a no-op without head office)."""
+        if self.scheduler is not None:
+            self._ask_scheduler(False)
+
+    @work(thread=True, group="sync-request")
+    def _ask_scheduler(self, now: bool) -> None:
+        scheduler = self.scheduler
+        if scheduler is None:
+            return
+        if now:
+            scheduler.sync_now()
+        else:
+            scheduler.request_sync()
+
+    def on_stock_changed(self, message: Message) -> None:
+        if getattr(message, "kind", "") == "receipt":
+            self.request_sync()
+        self.refresh_status()
+
+    def on_products_changed(self, message: ProductsChanged) -> None:
+        """Head office changed products: an open sale holding them keeps its prices, and says so."""
+        if self.is_screen_installed("sale"):
+            notice = getattr(self.get_screen("sale"), "products_changed", None)
+            if notice is not None:
+                notice(message.skus)
+        self.refresh_status()
 
     def action_sync(self) -> None:
+        if self.scheduler is not None:
+            self._user_asked_sync = True
+            self.network = "syncing"
+            self.refresh_status()
+            self._ask_scheduler(True)
+            return
         if self.sync_runner is None:
             self.bell()
             self.notify(_("Sync is not configured on this terminal."), severity="warning")
@@ -217,4 +339,3 @@ class CounterApp(App):
             self.last_sync = clock.now().strftime("%Y-%m-%d %H:%M")
             self.notify(_("Sync done."))
         self.refresh_status()
-

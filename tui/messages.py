@@ -19,6 +19,7 @@ class StatusInfo:
     network: str = "offline"  # online | offline | syncing | not configured
     pending: int = 0
     last_sync: str = ""  # "" means never
+    attention: int = 0  # open "needs attention" items
 
 
 class LoggedIn(Message):
@@ -44,6 +45,14 @@ class SyncFinished(Message):
         super().__init__()
         self.error = error
         self.detail = detail
+
+
+class ProductsChanged(Message):
+    """A pull changed these products (price, name, ...): an open sale keeps its snapshot and says so."""
+
+    def __init__(self, skus: list[str]) -> None:
+        super().__init__()
+        self.skus = skus
 
 
 class LineRendered(Message):

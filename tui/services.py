@@ -3,6 +3,7 @@ read the status bar's numbers, find the optional sync hook. No SQL here either: 
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib
 from collections.abc import Callable
 from decimal import Decimal
@@ -10,7 +11,7 @@ from pathlib import Path
 
 from rich.cells import cell_len
 
-from models import catalog, outbox
+from models import attention, catalog, clock, hq, outbox
 from models.errors import DomainError, NotFound
 from models.money import Money
 from models.ops.selling import SaleLine
@@ -91,6 +92,16 @@ def terminal_place(terminal_code: str) -> tuple[str, str]:
 
 def pending_events() -> int:
     return outbox.pending_count()
+
+
+def attention_count() -> int:
+    return attention.open_count()
+
+
+def last_good_sync() -> dt.datetime | None:
+    """When sync last reached head office, as the store remembers it (survives a restart)."""
+    value = hq.get_state(hq.LAST_SYNC)
+    return clock.parse(value) if value else None
 
 
 def find_sync_runner() -> Callable[[], object] | None:

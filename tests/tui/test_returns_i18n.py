@@ -107,7 +107,7 @@ async def test_chinese_names_keep_the_columns_aligned(make_app):
 
 
 OWN = ("app.py", "services.py", "screens/login.py", "screens/home.py", "screens/sale.py", "screens/returns.py",
-       "screens/help.py", "dialogs/", "widgets/status_bar.py", "widgets/sale_lines.py", "widgets/totals.py")
+       "screens/help.py", "screens/attention.py", "dialogs/", "widgets/status_bar.py", "widgets/sale_lines.py", "widgets/totals.py")
 
 
 def test_every_string_of_the_app_screens_has_a_chinese_translation():

@@ -26,6 +26,7 @@ class HomeScreen(CounterScreen):
         Binding("f7", "app.open_job('transfers')", "Transfers"),
         Binding("f9", "app.sync", "Sync now"),
         Binding("f10", "app.logout", "Log out"),
+        Binding("f11", "app.open_job('attention')", "Needs attention"),
     ]
 
     def compose(self) -> ComposeResult:

@@ -25,6 +25,7 @@ from models.ops.receiving import DEFAULT_TOLERANCE_PCT, ReceivedLine, ReceivingR
 from models.people import User
 from models.scan import Scan
 from models.stock_docs import OPEN, Delivery
+from tui.dialogs.confirm import ConfirmDialog
 from tui.dialogs.supervisor_pin import SupervisorPinDialog
 from tui.i18n import _
 from tui.widgets.message_line import MessageLine
@@ -60,6 +61,7 @@ class IntakeDraft:
     expected: list[ExpectedLine] = field(default_factory=list)
     lines: list[IntakeLine] = field(default_factory=list)
     result: ReceivingResult | None = None
+    booked: dict[str, Decimal] = field(default_factory=dict)  # sku -> quantity of the last booking
 
     def received(self, product: Product) -> Decimal:
         return sum((line.quantity for line in self.lines if line.product.id == product.id), Decimal(0))
@@ -95,6 +97,7 @@ class IntakeScreen(StockScreen):
         Binding("f8", "undo", "Remove the last scan"),
         Binding("f10", "finish", "Book in what was received"),
         Binding("f5", "new_intake", "Start a new intake", show=False),
+        Binding("f7", "print_labels", "Print labels for what was booked in"),
     ]
 
     def __init__(self, actor: Actor | None = None, *, draft: IntakeDraft | None = None,
@@ -306,10 +309,15 @@ class IntakeScreen(StockScreen):
 
     def _booked(self, result: ReceivingResult) -> None:
         self._busy = False
+        booked: dict[str, Decimal] = {}
+        for line in self.draft.lines:
+            booked[line.product.sku] = booked.get(line.product.sku, Decimal(0)) + line.quantity
         self.draft.reset()
+        self.draft.booked = booked
         self.draft.result = result
         self._refresh()
-        self.query_one(MessageLine).say(_("Booked in as {ref}. F2 starts the next intake.").format(ref=result.reference))
+        self.query_one(MessageLine).say(
+            _("Booked in as {ref}. F7 prints labels, F2 starts the next intake.").format(ref=result.reference))
         self.post_message(StockChanged("receipt", result.reference))
 
     def _show_summary(self, result: ReceivingResult | None) -> None:
@@ -325,6 +333,52 @@ class IntakeScreen(StockScreen):
             parts.append(_("{sku} expected {e}, received {r} ({d:+})").format(
                 sku=d.sku, e=qty(d.expected), r=qty(d.received), d=d.difference.normalize()))
         summary.update("\n".join(parts))
+
+    # --- labels for the goods booked in -----------------------------------------------------------
+
+    def action_print_labels(self) -> None:
+        """One product label per unit booked in; a big run asks first and is capped per product."""
+        from tui.printing import LABELS_WITHOUT_ASKING, MAX_LABELS, label_requests
+
+        message = self.query_one(MessageLine)
+        printing = getattr(self.app, "printing", None)
+        if not self.draft.booked:
+            message.warn(_("Book goods in first (F10); then F7 prints their labels."))
+            return
+        if printing is None or not printing.configured:
+            message.warn(_("No printer is configured on this terminal."))
+            return
+        requests = label_requests(self.draft.booked)
+        capped = any(r.copies > MAX_LABELS for r in requests)
+        for r in requests:
+            r.copies = min(r.copies, MAX_LABELS)
+        total = sum(r.copies for r in requests)
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                message.say(_("Printing {n} labels...").format(n=total))
+                self._print_labels(printing, requests, self.lang)
+
+        if total > LABELS_WITHOUT_ASKING or capped:
+            question = _("Print {n} labels for {k} products?").format(n=total, k=len(requests))
+            if capped:
+                question += " " + _("(at most {cap} per product)").format(cap=MAX_LABELS)
+            self.app.push_screen(ConfirmDialog(question), answered)
+        else:
+            answered(True)
+
+    @work(thread=True, group="intake-print")
+    def _print_labels(self, printing, requests: list, lang: str) -> None:  # noqa: ANN001 - tui.printing.Printing
+        try:
+            with db.connection_context():
+                jobs = printing.print_product_labels(requests, lang)
+        except Exception as exc:  # a missing price, a printer error: one line, nothing half-printed
+            self.app.call_from_thread(self.query_one(MessageLine).warn,
+                                      _("Labels not printed: {error}").format(error=exc))
+        else:
+            total = sum(r.copies for r in requests)
+            self.app.call_from_thread(self.query_one(MessageLine).say,
+                                      _("{n} labels sent to the printer ({jobs} jobs).").format(n=total, jobs=len(jobs)))
 
     def action_new_intake(self) -> None:
         self.draft.result = None

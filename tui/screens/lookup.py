@@ -38,6 +38,7 @@ class LookupScreen(StockScreen):
         Binding("f2", "focus_query", "Search field"),
         Binding("down", "results", "Go to the results", show=False),
         Binding("f5", "choose", "Use this product"),
+        Binding("f6", "shelf_label", "Print shelf label"),
     ]
 
     def __init__(self, actor: Actor | None = None, *, lang: str | None = None, limit: int = 50) -> None:
@@ -192,3 +193,29 @@ class LookupScreen(StockScreen):
         if self.card is not None:
             self.post_message(ProductChosen(self.card.product.sku))
             self.query_one(MessageLine).say(_("{sku} chosen").format(sku=self.card.product.sku))
+
+    def action_shelf_label(self) -> None:
+        """A shelf label for the product on the card, printed without holding the screen."""
+        message = self.query_one(MessageLine)
+        printing = getattr(self.app, "printing", None)
+        if self.card is None:
+            message.warn(_("Find a product first, then F6 prints its shelf label."))
+            return
+        if printing is None or not printing.configured:
+            message.warn(_("No printer is configured on this terminal."))
+            return
+        message.say(_("Printing a shelf label for {sku}...").format(sku=self.card.product.sku))
+        self._print_shelf_label(printing, self.card.product.sku, self.lang)
+
+    @work(thread=True, group="lookup-print")
+    def _print_shelf_label(self, printing, sku: str, lang: str) -> None:  # noqa: ANN001 - tui.printing.Printing
+        try:
+            with db.connection_context():
+                job = printing.print_shelf_label(sku, lang)
+        except Exception as exc:  # no price, a printer error: the clerk sees one line
+            self.app.call_from_thread(self.query_one(MessageLine).warn,
+                                      _("Shelf label not printed: {error}").format(error=exc))
+        else:
+            self.app.call_from_thread(self.query_one(MessageLine).say,
+                                      _("Shelf label for {sku} sent to the printer (job {job}).").format(
+                                          sku=sku, job=job))

@@ -1,9 +1,14 @@
-"""The Sale screen: scan, adjust, discount, take payment, print (save) the receipt.
+"""The Sale screen: scan, adjust, discount, take payment, print the receipt, ask for a sync.
 
 The per-scan path stays on the UI thread because it is two indexed lookups (barcode, price) and a
 table row (well under a millisecond); finishing a sale, parking and PIN checks run in workers.
 A benchmark can time "first key to line on screen" by waiting for ``LineRendered`` (posted after
 the refresh that shows the line).
+
+The receipt goes to this terminal's printer (``app.printing``) from the same worker that wrote the
+sale; only when printing is not configured or fails is it saved as a text file, so it is never lost.
+A product changed at head office while it is on the open sale keeps its scanned price: the screen
+says so and the change goes on the "needs attention" list.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer, Label
 
-from models import parked
+from models import attention, parked
 from models.catalog import Product, current_price, link_barcode
 from models.db import db
 from models.errors import DomainError, PermissionDenied
@@ -67,6 +72,7 @@ class SaleScreen(CounterScreen):
         Binding("f9", "void", "Void"),
         Binding("f10", "pay", "Pay"),
         Binding("ctrl+r", "remove", "Remove line"),
+        Binding("f11", "reprint", "Reprint receipt"),
         Binding("up", "cursor(-1)", "Previous line", show=False, priority=True),
         Binding("down", "cursor(1)", "Next line", show=False, priority=True),
     ]
@@ -78,6 +84,7 @@ class SaleScreen(CounterScreen):
         self.approver: User | None = None
         self.last_unknown = ""
         self.busy = False
+        self.changed_skus: set[str] = set()  # changed at head office while on this sale
 
     # --- layout -----------------------------------------------------------------------------------
 
@@ -93,6 +100,7 @@ class SaleScreen(CounterScreen):
             with Vertical(id="sale-side"):
                 yield TotalsPanel(id="totals")
                 yield Label("", id="sale-last")
+                yield Label("", id="sale-notice")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -382,7 +390,69 @@ class SaleScreen(CounterScreen):
         self.order_discount = None
         self.approver = None
         self.last_unknown = ""
+        self._set_notice(set())
         self._redraw()
+
+    # --- head office changed a product on this sale -------------------------------------------
+
+    def products_changed(self, skus: list[str]) -> None:
+        """Called by the app after a pull: lines keep their scanned price; the change is put on record."""
+        on_sale = {line.product.sku: line for line in self.lines}
+        hit = [sku for sku in skus if sku in on_sale and sku not in self.changed_skus]
+        if not hit:
+            return
+        # Stored in English like every other attention message: it is a record, not a screen text.
+        terminal = self.actor.terminal.code if self.actor else ""
+        notes = [(sku, f"{sku} changed at head office while it was on an open sale at {terminal}; "
+                       f"the sale kept {on_sale[sku].unit_price.format('en')}, the price when it was scanned.")
+                 for sku in hit]
+        self._set_notice(self.changed_skus | set(hit))
+        self._record_changes(notes)
+
+    def _set_notice(self, skus: set[str]) -> None:
+        self.changed_skus = skus
+        notice = self.query_one("#sale-notice", Label)
+        notice.display = bool(skus)
+        notice.update(_("Changed at head office: {skus}. This sale keeps the scanned prices.").format(
+            skus=", ".join(sorted(skus))) if skus else "")
+
+    @work(thread=True, group="sale-notes")
+    def _record_changes(self, notes: list[tuple[str, str]]) -> None:
+        with db.connection_context(), db.atomic():
+            for sku, message in notes:
+                attention.add(attention.PRODUCT_CHANGED, sku, message)
+        self.app.call_from_thread(self.app.refresh_status)  # type: ignore[attr-defined]
+
+    # --- receipts -------------------------------------------------------------------------------
+
+    def action_reprint(self) -> None:
+        printing = self.app.printing  # type: ignore[attr-defined]
+        if not printing.configured:
+            self.refuse(_("No printer is configured on this terminal: the receipt is saved as a file."))
+            return
+        self.say(_("Reprinting the last receipt..."))
+        self._reprint()
+
+    @work(thread=True, exclusive=True, group="sale-print")
+    def _reprint(self) -> None:
+        try:
+            job = self.app.printing.reprint_last_receipt()  # type: ignore[attr-defined]
+        except Exception as exc:  # a printer's failures are many: the clerk sees one line
+            self.app.call_from_thread(self.refuse, _("Reprint failed: {error}").format(error=exc))
+        else:
+            self.app.call_from_thread(self.say, _("Receipt sent to the printer again (job {job}).").format(job=job))
+
+    def _print_receipt(self, order) -> str:  # noqa: ANN001 - an Order, inside the worker's connection
+        """Print the receipt, or save it as text when there is no printer or printing fails."""
+        printing = self.app.printing  # type: ignore[attr-defined]
+        if printing.configured:
+            try:
+                job = printing.print_receipt(order, language())
+            except Exception as exc:  # never lose a receipt over a printer
+                path = services.save_receipt(order, self.app.receipts_dir, language())  # type: ignore[attr-defined]
+                return _("printing failed ({error}); saved as {path}").format(error=exc, path=path)
+            return _("sent to the printer (job {job})").format(job=job)
+        return str(services.save_receipt(order, self.app.receipts_dir, language()))  # type: ignore[attr-defined]
 
     # --- paying --------------------------------------------------------------------------------
 
@@ -408,11 +478,13 @@ class SaleScreen(CounterScreen):
                 order = sell(self.actor, lines, payments, order_discount=self.order_discount,
                              approver=self.approver)
                 change = sum((t.change for t in order.tenders), Decimal(0))
-                path = services.save_receipt(order, self.app.receipts_dir, language())  # type: ignore[attr-defined]
         except DomainError as exc:
             self.app.call_from_thread(self._not_finished, str(exc))
-        else:
-            self.app.call_from_thread(self._finished, order.number, str(path), Money(change, order.currency))
+            return
+        # The sale is written: from here on nothing may undo it, the receipt only goes somewhere.
+        with db.connection_context():
+            receipt = self._print_receipt(order)
+        self.app.call_from_thread(self._finished, order.number, receipt, Money(change, order.currency))
 
     def _not_finished(self, message: str) -> None:
         self.busy = False
@@ -428,4 +500,5 @@ class SaleScreen(CounterScreen):
         self.query_one("#sale-last", Label).update(
             _("Last sale {number}").format(number=number) + "\n" + _("Receipt: {path}").format(path=receipt))
         self.post_message(SaleFinished(number, receipt))
+        self.app.request_sync()  # type: ignore[attr-defined]
         self.app.refresh_status()  # type: ignore[attr-defined]

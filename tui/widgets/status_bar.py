@@ -1,4 +1,4 @@
-"""The line at the top of every screen: where, who, the network, what still waits to sync."""
+"""The line at the top of every screen: where, who, the network, what still waits to sync, what needs a look."""
 
 from __future__ import annotations
 
@@ -46,6 +46,11 @@ class StatusBar(Static):
         text.append("● " + network, style=_NETWORK_STYLE.get(info.network, ""))
         text.append(" │ ")
         text.append(_("{n} to sync").format(n=info.pending))
+        if info.attention:
+            # Shown only when there is something (F11 at home lists it), before the time so a
+            # narrow terminal cuts the time, not this.
+            text.append(" │ ")
+            text.append("⚑ " + _("{n} need attention").format(n=info.attention), style="bold yellow")
         text.append(" │ ")
         text.append(_("last sync: {when}").format(when=info.last_sync or _("never")))
         return text
