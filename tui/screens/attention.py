@@ -151,7 +151,8 @@ class AttentionScreen(CounterScreen):
                     if item.kind == attention.PUT_BACK else _("Mark this as dealt with?"))
         self.app.push_screen(ConfirmDialog(question), answered)
 
-    @work(thread=True, exclusive=True, group="attention")
+    # Not exclusive: the list reloads when the dialog closes, and that must not cancel the write.
+    @work(thread=True, group="attention-resolve")
     def _resolve(self, item_id: int, by: str) -> None:
         with db.connection_context():
             attention.resolve(item_id, by)
