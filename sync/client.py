@@ -15,6 +15,7 @@ import contextlib
 import datetime as dt
 import json
 import logging
+import os
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -205,12 +206,23 @@ def pull(client: httpx.Client, *, page_size: int = PULL_PAGE, max_pages: int | N
     return result
 
 
-_thread_lock = threading.Lock()
+_thread_locks: dict[object, threading.Lock] = {}
+_thread_locks_guard = threading.Lock()
+
+
+def _store_lock() -> threading.Lock:
+    # One lock per store, not per process: a process holding several stores (demo, tests, a
+    # benchmark of many terminals) may sync them side by side.
+    path = getattr(db.obj, "database", None)
+    key = os.path.abspath(path) if isinstance(path, str) and path and path != ":memory:" else id(db.obj)
+    with _thread_locks_guard:
+        return _thread_locks.setdefault(key, threading.Lock())
 
 
 @contextlib.contextmanager
 def sync_lock() -> Iterator[bool]:
-    """Yields False if another sync runs (in this process or another one on the same store)."""
+    """Yields False if another sync runs on this store (in this process or another one)."""
+    _thread_lock = _store_lock()
     if not _thread_lock.acquire(blocking=False):
         yield False
         return
