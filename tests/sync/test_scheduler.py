@@ -234,7 +234,7 @@ def test_a_sync_already_holding_the_store_is_not_a_failure(office, term, make_sc
     scheduler = make_scheduler(term, interval=60, run=recorder)
     scheduler.start()
     wait_for(lambda: scheduler.status.state == ONLINE)
-    with sync.sync_lock() as got:  # e.g. the app's own sync key or `counter sync`
+    with term, sync.sync_lock() as got:  # e.g. the app's own sync key or `counter sync`
         assert got
         scheduler.sync_now()
         wait_for(lambda: recorder.calls == 2 and scheduler.status.state != SYNCING)
@@ -306,3 +306,15 @@ def test_a_hung_sync_does_not_hold_the_process_exit(tmp_path):
     assert done.returncode == 0, done.stderr
     assert "stopped" in done.stdout
     assert time.monotonic() - began < 15  # the hung run's 60 s did not hold the exit
+
+
+def test_the_client_lock_is_per_store(office, make_terminal):
+    one = enrolled(office.handle, make_terminal, "one", code="T01")
+    two = enrolled(office.handle, make_terminal, "two", code="T02")
+    with one, sync.sync_lock() as got:
+        assert got
+        with sync.sync_lock() as again:
+            assert not again  # the same store: one sync at a time
+        assert sync.run_sync(one.cfg).skipped
+        with two:
+            assert sync.run_sync(two.cfg).ok  # another store in this process is not held up
