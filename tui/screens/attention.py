@@ -85,6 +85,7 @@ class AttentionScreen(CounterScreen):
     def __init__(self) -> None:
         super().__init__()
         self.items: list[Item] = []
+        self._seq = 0  # only the newest read may draw: a read started before a resolve is stale
 
     def compose(self) -> ComposeResult:
         yield StatusBar()
@@ -100,15 +101,18 @@ class AttentionScreen(CounterScreen):
         self.action_reload()
 
     def action_reload(self) -> None:
-        self._load(language())
+        self._seq += 1
+        self._load(self._seq, language())
 
     @work(thread=True, exclusive=True, group="attention")
-    def _load(self, lang: str) -> None:
+    def _load(self, seq: int, lang: str) -> None:
         with db.connection_context():
             items = open_items(lang)
-        self.app.call_from_thread(self._show, items)
+        self.app.call_from_thread(self._show, seq, items)
 
-    def _show(self, items: list[Item]) -> None:
+    def _show(self, seq: int, items: list[Item]) -> None:
+        if seq != self._seq:
+            return
         self.items = items
         table = self.query_one("#attention-list", DataTable)
         table.clear()
@@ -156,7 +160,6 @@ class AttentionScreen(CounterScreen):
     def _resolve(self, item_id: int, by: str) -> None:
         with db.connection_context():
             attention.resolve(item_id, by)
-            items = open_items(language())
-        self.app.call_from_thread(self._show, items)
+        self.app.call_from_thread(self.action_reload)
         self.app.call_from_thread(self.app.refresh_status)  # type: ignore[attr-defined]
 
