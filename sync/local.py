@@ -11,6 +11,8 @@ import json
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+import peewee
+
 from models import attention, clock
 from models.catalog import Barcode, Price, Product
 from models.db import db
@@ -30,6 +32,8 @@ from models.orders import (
 from models.people import User
 from models.places import Location
 from models.stock_docs import DONE, Delivery, DeliveryLine, Transfer, TransferLine
+
+from . import bulk
 
 _PRODUCT_FIELDS = ("name", "name_zh", "category", "unit", "unit_precision", "track_lot", "track_serial",
                    "track_expiry", "weight_priced", "active")
@@ -61,15 +65,16 @@ def apply_page(page: dict, server_time: dt.datetime) -> Applied:
         for doc in changes.get("locations", []):
             upsert_location(doc)
             applied.bump("locations")
-        for doc in changes.get("products", []):
-            if upsert_product(doc):
-                applied.changed_skus.append(doc["sku"])
-            applied.bump("products")
+        products = changes.get("products", [])
+        if products:
+            applied.changed_skus += apply_products(products)
+            applied.bump("products", len(products))
         for doc in changes.get("users", []):
             upsert_user(doc)
             applied.bump("users")
+        events = EventPoster(changes.get("events", []))
         for kind, func in (("deliveries", upsert_delivery), ("transfers", upsert_transfer),
-                           ("orders", upsert_order), ("events", apply_event)):
+                           ("orders", upsert_order), ("events", events.apply)):
             for doc in changes.get(kind, []):
                 try:
                     with db.atomic():
@@ -104,38 +109,120 @@ def _opt_time(value: str | None) -> dt.datetime | None:
 
 
 def upsert_product(doc: dict) -> bool:
-    """Insert or update a product with its barcodes and prices; True if an existing one changed."""
-    values = {name: doc[name] for name in _PRODUCT_FIELDS if name in doc}
+    """Insert or update one product with its barcodes and prices; True if an existing one changed."""
+    return bool(apply_products([doc]))
+
+
+_EPOCH = dt.datetime(2000, 1, 1)
+
+
+def _stored(field: peewee.Field, value: object) -> object:
+    # The value as it reads back from the store, so in-memory states compare like re-read ones.
+    return field.python_value(field.db_value(value))
+
+
+def _wanted_row(doc: dict) -> dict[str, object]:
+    values: dict[str, object] = {name: doc[name] for name in _PRODUCT_FIELDS if name in doc}
     values["tax_rate"] = Decimal(doc.get("tax_rate", "0"))
     if doc.get("updated_at"):
         values["updated_at"] = clock.parse(doc["updated_at"])
-    product = Product.get_or_none(Product.sku == doc["sku"])
-    before = None
-    if product is None:
-        product = Product.create(sku=doc["sku"], **values)
-    else:
-        before = _product_state(product)
-        Product.update(**values).where(Product.id == product.id).execute()
-    codes = [b["code"] for b in doc.get("barcodes", [])]
-    Barcode.delete().where((Barcode.product == product) & Barcode.code.not_in(codes)).execute()
-    for b in doc.get("barcodes", []):
-        Barcode.insert(code=b["code"], product=product, pack_qty=Decimal(b.get("pack_qty", "1"))).on_conflict(
-            conflict_target=[Barcode.code],
-            update={Barcode.product: product.id, Barcode.pack_qty: Decimal(b.get("pack_qty", "1"))}).execute()
-    if "prices" in doc:
-        Price.delete().where(Price.product == product).execute()
-        for p in doc["prices"]:
-            Price.create(product=product, amount=Decimal(p["amount"]), currency=p["currency"],
-                         valid_from=clock.parse(p["valid_from"]) if p.get("valid_from") else dt.datetime(2000, 1, 1),
-                         valid_to=_opt_time(p.get("valid_to")))
-    return before is not None and _product_state(Product.get_by_id(product.id)) != before
+    return {name: _stored(Product._meta.fields[name], value) for name, value in values.items()}
 
 
-def _product_state(product: Product) -> tuple:
-    return (tuple(getattr(product, f) for f in _PRODUCT_FIELDS), product.tax_rate,
-            tuple((b.code, b.pack_qty) for b in Barcode.select().where(Barcode.product == product).order_by(Barcode.code)),
-            tuple((p.amount, p.currency, p.valid_from, p.valid_to)
-                  for p in Price.select().where(Price.product == product).order_by(Price.valid_from, Price.amount)))
+def _wanted_barcodes(doc: dict) -> dict[str, Decimal]:
+    return {b["code"]: _stored(Barcode.pack_qty, Decimal(b.get("pack_qty", "1"))) for b in doc.get("barcodes", [])}
+
+
+def _wanted_prices(doc: dict) -> list[tuple]:
+    prices = [(_stored(Price.amount, Decimal(p["amount"])), p["currency"],
+               _stored(Price.valid_from, clock.parse(p["valid_from"]) if p.get("valid_from") else _EPOCH),
+               _stored(Price.valid_to, _opt_time(p.get("valid_to"))))
+              for p in doc["prices"]]
+    return sorted(prices, key=_price_order)
+
+
+def _price_order(price: tuple) -> tuple:
+    return (price[2], price[0], price[1], price[3] or dt.datetime.max)
+
+
+def _state(row: dict, barcodes: dict[str, Decimal], prices: list[tuple]) -> tuple:
+    """What counts as a change to a product a terminal shows: not `updated_at`."""
+    return (tuple(row.get(f) for f in _PRODUCT_FIELDS), row.get("tax_rate"), tuple(sorted(barcodes.items())),
+            tuple(prices))
+
+
+_COLUMNS = [Product._meta.fields[name] for name in (*_PRODUCT_FIELDS, "tax_rate", "updated_at")]
+_BARCODE_COLUMNS = [Barcode.code, Barcode.product, Barcode.pack_qty]
+_PRICE_COLUMNS = [Price.product, Price.amount, Price.currency, Price.valid_from, Price.valid_to]
+
+
+def _move_code(query: peewee.Insert) -> peewee.Insert:
+    # A code another product had moves to this one, as head office says.
+    return query.on_conflict(conflict_target=[Barcode.code], update={
+        Barcode.product: peewee.EXCLUDED.product_id, Barcode.pack_qty: peewee.EXCLUDED.pack_qty})
+
+
+def apply_products(docs: list[dict]) -> list[str]:
+    """Upsert a page's products with their barcodes and prices in a few bulk statements.
+
+    Reads the page's existing products, barcodes and prices once, compares them in memory with the
+    documents and writes only what differs: new products in bulk, changed rows one by one,
+    barcodes and prices replaced per product that needs it. A document applied again writes
+    nothing. Returns the SKUs of products that existed and changed (not counting `updated_at`).
+    """
+    by_sku = {doc["sku"]: doc for doc in docs}  # a later document for the same SKU wins
+    if not by_sku:
+        return []
+    names = [f.name for f in _COLUMNS]
+    existing = {row[1]: dict(zip(["id", "sku", *names], row, strict=True))
+                for row in bulk.select_in([Product.id, Product.sku, *_COLUMNS], Product.sku, list(by_sku))}
+
+    defaults = {f.name: f.default() if callable(f.default) else f.default for f in _COLUMNS}
+    wanted = {sku: _wanted_row(doc) for sku, doc in by_sku.items()}
+    new = [sku for sku in by_sku if sku not in existing]
+    bulk.insert_rows("product", [Product.sku, *_COLUMNS],
+                     [[sku, *(defaults | wanted[sku]).values()] for sku in new])
+    ids = {sku: row["id"] for sku, row in existing.items()}
+    ids.update((sku, pid) for sku, pid in bulk.select_in([Product.sku, Product.id], Product.sku, new))
+
+    have_codes: dict[int, dict[str, tuple[int, Decimal]]] = {}
+    have_prices: dict[int, list[tuple]] = {}
+    old_ids = list(ids[sku] for sku in existing)
+    for bid, pid, code, pack in bulk.select_in([Barcode.id, Barcode.product, Barcode.code, Barcode.pack_qty],
+                                               Barcode.product, old_ids):
+        have_codes.setdefault(pid, {})[code] = (bid, pack)
+    for pid, *price in bulk.select_in(_PRICE_COLUMNS, Price.product, old_ids):
+        have_prices.setdefault(pid, []).append(tuple(price))
+
+    changed: list[str] = []
+    drop_codes: list[int] = []
+    put_codes: dict[str, tuple[int, Decimal]] = {}
+    reprice: list[int] = []
+    new_prices: list[tuple] = []
+    for sku, doc in by_sku.items():
+        pid, want_row, want_codes = ids[sku], wanted[sku], _wanted_barcodes(doc)
+        codes = {code: pack for code, (_, pack) in have_codes.get(pid, {}).items()}
+        prices = sorted(have_prices.get(pid, []), key=_price_order)
+        want_prices = _wanted_prices(doc) if "prices" in doc else prices
+        old = existing.get(sku)
+        if old is not None:
+            if any(old[name] != value for name, value in want_row.items()):
+                Product.update(**want_row).where(Product.id == pid).execute()
+            if _state(old, codes, prices) != _state(old | want_row, want_codes, want_prices):
+                changed.append(sku)
+        drop_codes += [bid for code, (bid, _) in have_codes.get(pid, {}).items() if code not in want_codes]
+        put_codes.update({code: (pid, pack) for code, pack in want_codes.items() if codes.get(code) != pack})
+        if want_prices != prices:
+            if old is not None:
+                reprice.append(pid)
+            new_prices += [(pid, *price) for price in want_prices]
+
+    bulk.delete_in(Barcode.id, drop_codes)
+    bulk.insert_rows("barcode_upsert", _BARCODE_COLUMNS,
+                     [(code, pid, pack) for code, (pid, pack) in put_codes.items()], _move_code)
+    bulk.delete_in(Price.product, reprice)
+    bulk.insert_rows("price", _PRICE_COLUMNS, new_prices)
+    return changed
 
 
 def upsert_user(doc: dict) -> None:
@@ -233,3 +320,22 @@ def upsert_order(doc: dict) -> tuple[str, str, str] | None:
 def apply_event(doc: dict) -> None:
     """Another terminal of this location moved stock: the same ledger rule folds it in here."""
     post_event(EventData.from_payload(doc))
+
+
+class EventPoster:
+    """Posts a page's events with their locations and products looked up once for the page."""
+
+    def __init__(self, docs: list[dict]) -> None:
+        skus = sorted({str(doc.get("sku")) for doc in docs})
+        codes = sorted({str(doc.get("location")) for doc in docs})
+        self.products = {sku: Product(id=pid, sku=sku)
+                         for sku, pid in bulk.select_in([Product.sku, Product.id], Product.sku, skus)}
+        self.locations = {loc.code: loc for loc in Location.select().where(Location.code.in_(codes))}
+
+    def apply(self, doc: dict) -> None:
+        data = EventData.from_payload(doc)
+        location, product = self.locations.get(data.location), self.products.get(data.sku)
+        if location is None or product is None:
+            post_event(data)  # the ledger names what is missing
+            return
+        post_event(data, location=location, product=product)

@@ -52,19 +52,39 @@ def _iso(value: dt.datetime | None) -> str | None:
     return clock.iso(clock.parse(value)) if value else None
 
 
-def product_doc(product: Product) -> dict:
+def product_doc(product: Product, barcodes: list[Barcode] | None = None, prices: list[Price] | None = None) -> dict:
+    """A product with its barcodes and prices (read here unless the caller prefetched them)."""
+    if barcodes is None:
+        barcodes = list(Barcode.select().where(Barcode.product == product).order_by(Barcode.code))
+    if prices is None:
+        prices = list(Price.select().where(Price.product == product).order_by(Price.valid_from, Price.id))
     return {
         "sku": product.sku, "name": product.name, "name_zh": product.name_zh, "category": product.category,
         "unit": product.unit, "unit_precision": product.unit_precision, "track_lot": product.track_lot,
         "track_serial": product.track_serial, "track_expiry": product.track_expiry,
         "weight_priced": product.weight_priced, "tax_rate": str(product.tax_rate), "active": product.active,
         "updated_at": _iso(product.updated_at),
-        "barcodes": [{"code": b.code, "pack_qty": str(b.pack_qty)}
-                     for b in Barcode.select().where(Barcode.product == product).order_by(Barcode.code)],
+        "barcodes": [{"code": b.code, "pack_qty": str(b.pack_qty)} for b in barcodes],
         "prices": [{"amount": str(p.amount), "currency": p.currency, "valid_from": _iso(p.valid_from),
-                    "valid_to": _iso(p.valid_to)}
-                   for p in Price.select().where(Price.product == product).order_by(Price.valid_from, Price.id)],
+                    "valid_to": _iso(p.valid_to)} for p in prices],
     }
+
+
+def product_docs(skus: list[str], chunk: int = 1000) -> list[dict]:
+    """The documents of many products in three queries per chunk (products, barcodes, prices), by SKU."""
+    docs = []
+    ordered = sorted(set(skus))
+    for start in range(0, len(ordered), chunk):
+        products = list(Product.select().where(Product.sku.in_(ordered[start:start + chunk])).order_by(Product.sku))
+        ids = [p.id for p in products]
+        barcodes: dict[int, list[Barcode]] = {}
+        for b in Barcode.select().where(Barcode.product.in_(ids)).order_by(Barcode.code):
+            barcodes.setdefault(b.product_id, []).append(b)
+        prices: dict[int, list[Price]] = {}
+        for p in Price.select().where(Price.product.in_(ids)).order_by(Price.valid_from, Price.id):
+            prices.setdefault(p.product_id, []).append(p)
+        docs += [product_doc(p, barcodes.get(p.id, []), prices.get(p.id, [])) for p in products]
+    return docs
 
 
 def user_doc(user: User) -> dict:

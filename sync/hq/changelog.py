@@ -144,6 +144,24 @@ def pending(after: Cursor, location_id: int, limit: int) -> tuple[list[Change], 
     return changes[:limit], len(changes) > limit
 
 
+def products_changed_after(after: Cursor, skus: set[str] | list[str], chunk: int = 1000) -> set[str]:
+    """The SKUs among `skus` with a visible change-log row after `after`: a later page will send them.
+
+    Reads below the same horizon as `pending` (or a later one, which only sees more), so every row
+    this finds is delivered by a later page of the same pull.
+    """
+    visible = f" AND xid < {horizon_sql()}" if is_postgres() else ""
+    wanted = sorted(set(skus))
+    found: set[str] = set()
+    for start in range(0, len(wanted), chunk):
+        part = wanted[start:start + chunk]
+        sql = ("SELECT DISTINCT key FROM change_log WHERE entity = %s AND key IN (" + ", ".join(["%s"] * len(part))
+               + ") AND (xid > %s OR (xid = %s AND id > %s))" + visible)
+        rows = db.execute_sql(sql.replace("%s", db.param), ("product", *part, after.xid, after.xid, after.id))
+        found.update(key for (key,) in rows.fetchall())
+    return found
+
+
 def backlog() -> int:
     """Rows written by transactions still running (PostgreSQL): how far pulls are held back."""
     if not is_postgres():

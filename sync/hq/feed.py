@@ -1,24 +1,36 @@
 """Head office builds a pull page: the current state of everything the change log names.
 
 A page carries documents, not diffs: applying a document twice, or an older one after a newer one
-has been applied by a later page, converges on head office's current state. Products and
-locations a page's documents refer to are included even if they did not change, so a terminal can
-apply any page on its own.
+has been applied by a later page, converges on head office's current state.
+
+Products are the bulk of a page, so each is sent once per pull where possible:
+
+* a product whose change-log rows fall on this page is sent here, unless a later visible row names
+  it again (a catalogue import logs the product, then its barcodes, then its prices): the page
+  holding its last row sends its then-current document;
+* a product that a page's events, deliveries, transfers or orders refer to is sent here too, unless
+  the terminal already has it: it has it when no visible row after the cursor the terminal sent
+  names it, because then the page holding its last row was applied before (see `_products_to_send`).
 """
 
 from __future__ import annotations
 
+from decimal import Decimal
+
+import peewee
+
 from models import clock
 from models.catalog import Product
-from models.hq import available
-from models.ledger import EventData, StockEvent, on_hand
+from models.fields import QuantityField
+from models.hq import Reservation
+from models.ledger import EventData, StockEvent, StockLevel
 from models.ops.selling import order_document
 from models.orders import Order
 from models.people import User
 from models.places import Location
 from models.stock_docs import Delivery, Transfer
 
-from ..wire import delivery_doc, location_doc, product_doc, transfer_doc, user_doc
+from ..wire import delivery_doc, location_doc, product_docs, transfer_doc, user_doc
 from . import changelog
 from .changelog import Cursor
 from .models import TerminalCredential
@@ -34,18 +46,73 @@ def event_payload(row: StockEvent) -> dict:
     return data.payload() | {"received_at": clock.iso(row.received_at) if row.received_at else None}
 
 
+def _events(ids: list[str], location: Location, terminal: str) -> list[dict]:
+    # Location and product joined in: one query, not two lazy loads per event.
+    rows = (StockEvent.select(StockEvent, Location, Product).join(Location).switch(StockEvent).join(Product)
+            .where(StockEvent.id.in_(ids) & (StockEvent.location == location) & (StockEvent.terminal != terminal))
+            .order_by(StockEvent.id))
+    return [event_payload(e) for e in rows]
+
+
+def _levels(level_keys: list[tuple[int, str]]) -> list[dict]:
+    """On hand and available per (location, sku), summed in two grouped queries."""
+    if not level_keys:
+        return []
+    locations = {loc.id: loc for loc in Location.select().where(Location.id.in_({i for i, _ in level_keys}))}
+    products = dict(Product.select(Product.sku, Product.id).where(Product.sku.in_({s for _, s in level_keys})).tuples())
+    wanted_products = set(products.values())
+    on_hand = dict(((loc, pid), int(total)) for loc, pid, total in StockLevel.select(
+        StockLevel.location, StockLevel.product, peewee.fn.SUM(StockLevel.on_hand)).where(
+        StockLevel.location.in_(list(locations)) & StockLevel.product.in_(list(wanted_products))).group_by(
+        StockLevel.location, StockLevel.product).tuples())
+    reserved = dict(((loc, pid), int(total)) for loc, pid, total in Reservation.select(
+        Reservation.location, Reservation.product, peewee.fn.SUM(Reservation.quantity)).where(
+        Reservation.location.in_(list(locations)) & Reservation.product.in_(list(wanted_products))).group_by(
+        Reservation.location, Reservation.product).tuples())
+    levels = []
+    for loc_id, sku in level_keys:
+        loc, pid = locations.get(loc_id), products.get(sku)
+        if loc is None or pid is None:
+            continue
+        have = on_hand.get((loc_id, pid), 0)
+        levels.append({"location": loc.code, "sku": sku, "on_hand": str(_quantity(have)),
+                       "available": str(_quantity(have - reserved.get((loc_id, pid), 0)))})
+    return levels
+
+
+def _quantity(scaled: int) -> Decimal:
+    # SUM over a QuantityField comes back as the stored scaled integer.
+    return Decimal(int(scaled)) / QuantityField.scale
+
+
+def _products_to_send(changed: list[str], referenced: set[str], end: Cursor) -> list[str]:
+    """Which products this page must carry (see the module docstring for why this never misses one).
+
+    `later` = products with a visible change-log row after this page. A changed product in `later`
+    will be sent by a later page with a document at least as new. A referenced product the
+    terminal might lack is one with a row on this page or later; one with no row after the
+    terminal's cursor had its last row on an earlier page, which sent it (nothing after that row
+    was visible when that page was built either, visibility only grows), and the terminal applied
+    that page before asking for this one.
+    """
+    changed_set = set(changed)
+    later = changelog.products_changed_after(end, changed_set | referenced)
+    send = {sku for sku in changed_set if sku not in later}
+    send |= {sku for sku in referenced if sku in changed_set or sku in later}
+    return sorted(send)
+
+
 def build_page(cred: TerminalCredential, after: Cursor, limit: int) -> dict:
     limit = max(1, min(limit, MAX_PAGE))
     location = Location.get(Location.code == cred.location_code)
     changes, more = changelog.pending(after, location.id, limit)
-    keys: dict[str, list] = {}
+    buckets: dict[str, dict] = {}  # entity -> keys in log order, each once (a dict keeps order)
     for change in changes:
         key = (change.location_id, change.key) if change.entity == changelog.LEVEL else change.key
-        bucket = keys.setdefault(change.entity, [])
-        if key not in bucket:
-            bucket.append(key)
+        buckets.setdefault(change.entity, {})[key] = None
+    keys = {entity: list(bucket) for entity, bucket in buckets.items()}
+    cursor = Cursor(changes[-1].xid, changes[-1].id) if changes else after
 
-    skus = set(keys.get("product", []))
     codes = set(keys.get("location", []))
     deliveries = [delivery_doc(d) for d in Delivery.select().where(
         Delivery.number.in_(keys.get("delivery", [])) & (Delivery.location == location))]
@@ -55,40 +122,27 @@ def build_page(cred: TerminalCredential, after: Cursor, limit: int) -> dict:
     # office allocated here (web, marketplace) and what became of them.
     orders = [order_document(o) for o in Order.select().where(
         Order.number.in_(keys.get("order", [])) & (Order.location == location) & (Order.terminal == ""))]
-    events = [event_payload(e) for e in StockEvent.select().where(
-        StockEvent.id.in_(keys.get(changelog.EVENT, [])) & (StockEvent.location == location)
-        & (StockEvent.terminal != cred.code)).order_by(StockEvent.id)]
+    events = _events(keys.get(changelog.EVENT, []), location, cred.code)
+    referenced: set[str] = set()
     for doc in deliveries + transfers + orders + events:
-        skus.update(line["sku"] for line in doc.get("lines", []))
+        referenced.update(line["sku"] for line in doc.get("lines", []))
         if "sku" in doc:
-            skus.add(doc["sku"])
+            referenced.add(doc["sku"])
     for doc in transfers:
         codes.update((doc["source"], doc["destination"]))
 
-    level_keys = keys.get(changelog.LEVEL, [])
-    level_locations = {loc.id: loc for loc in Location.select().where(
-        Location.id.in_([loc_id for loc_id, _ in level_keys]))}
-    level_products = {p.sku: p for p in Product.select().where(Product.sku.in_([s for _, s in level_keys]))}
-    levels = []
-    for loc_id, sku in level_keys:
-        loc, product = level_locations.get(loc_id), level_products.get(sku)
-        if loc is not None and product is not None:
-            levels.append({"location": loc.code, "sku": sku, "on_hand": str(on_hand(loc, product)),
-                           "available": str(available(loc, product))})
-            codes.add(loc.code)
+    levels = _levels(keys.get(changelog.LEVEL, []))
+    codes.update(level["location"] for level in levels)
 
     users = []
     for code in keys.get("user", []):
         user = User.get_or_none(User.code == code)
         users.append(user_doc(user) if user else {"code": code, "deleted": True})
-    products = [product_doc(p) for p in Product.select().where(Product.sku.in_(sorted(skus))).order_by(Product.sku)]
+    products = product_docs(_products_to_send(keys.get("product", []), referenced, cursor))
     locations = [location_doc(loc) for loc in Location.select().where(Location.code.in_(sorted(codes)))]
-    cursor = Cursor(changes[-1].xid, changes[-1].id) if changes else after
     return {
         "cursor": str(cursor), "more": more,
         "changes": {"locations": locations, "products": products, "users": users, "deliveries": deliveries,
                     "transfers": transfers, "orders": orders, "events": events, "levels": levels},
         "counts": {"log_rows": len(changes)},
     }
-
-

@@ -40,7 +40,8 @@ class ChangeLog(BaseModel):
 
     class Meta:
         table_name = "change_log"
-        indexes = ((("xid", "id"), False),)
+        # (entity, key, ...): "does this product change again later?" (feed.py) without a scan.
+        indexes = ((("xid", "id"), False), (("entity", "key", "xid", "id"), False))
 
 
 class PushRejection(BaseModel):

@@ -1,0 +1,88 @@
+"""Bulk reads and writes for pull pages: SQL built once, values bound per row.
+
+Peewee builds SQL node by node: a 500-row `insert_many` or a 500-value `IN (...)` costs far more to
+build than to run. Pages bring thousands of rows, so these helpers render a statement once (from
+peewee where it has to fit both engines, e.g. ON CONFLICT) and hand all rows to the driver's
+`executemany`, or chunk `IN` lists with plain placeholders.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+
+import peewee
+
+from models.db import db
+from models.statements import Slot
+
+CHUNK = 500  # values per IN list: well inside SQLite's and PostgreSQL's bound-parameter limits
+
+_compiled: dict[tuple[int, str], str] = {}
+
+
+def chunks(items: Sequence, size: int = CHUNK) -> Iterator[Sequence]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+def insert_rows(name: str, fields: Sequence[peewee.Field], rows: Sequence[Sequence[Any]],
+                customize: Callable[[peewee.Insert], peewee.Insert] | None = None) -> None:
+    """INSERT every row (values in `fields` order, Python values) with one prepared statement.
+
+    Columns not in `fields` take their defaults (evaluated once per call). `name` keys the compiled
+    SQL; `customize` may add an ON CONFLICT clause to the one-row INSERT.
+    """
+    if not rows:
+        return
+    model = fields[0].model
+    columns = [f for f in model._meta.sorted_fields if not isinstance(f, peewee.AutoField)]
+    given = {f.name: i for i, f in enumerate(fields)}
+    database = db.obj
+    key = (id(database), name)
+    sql = _compiled.get(key)
+    if sql is None:
+        query = model.insert({f: Slot(f.name) for f in columns})
+        if customize is not None:
+            query = customize(query)
+        sql, _ = database.get_sql_context().sql(query).query()
+        _compiled[key] = sql
+    defaults = {f.name: f.db_value(f.default() if callable(f.default) else f.default)
+                for f in columns if f.name not in given}
+    params = [[f.db_value(row[given[f.name]]) if f.name in given else defaults[f.name] for f in columns]
+              for row in rows]
+    cursor = database.cursor()
+    try:
+        cursor.executemany(sql, params)
+    finally:
+        cursor.close()
+
+
+def select_in(columns: Sequence[peewee.Field], key: peewee.Field, values: Sequence[Any]) -> list[tuple]:
+    """Rows of `columns` (Python values) whose `key` is one of `values`, in chunks."""
+    model = key.model
+    database = db.obj
+    quote = _quoter(database)
+    head = (f"SELECT {', '.join(quote(c.column_name) for c in columns)} FROM {quote(model._meta.table_name)} "
+            f"WHERE {quote(key.column_name)} IN (")
+    converters = [c.python_value for c in columns]
+    found = []
+    for part in chunks(list(values)):
+        cursor = database.execute_sql(head + ", ".join([database.param] * len(part)) + ")",
+                                      [key.db_value(v) for v in part])
+        found += [tuple(convert(v) for convert, v in zip(converters, row, strict=True)) for row in cursor.fetchall()]
+    return found
+
+
+def delete_in(key: peewee.Field, values: Sequence[Any]) -> None:
+    model = key.model
+    database = db.obj
+    quote = _quoter(database)
+    for part in chunks(list(values)):
+        database.execute_sql(f"DELETE FROM {quote(model._meta.table_name)} WHERE {quote(key.column_name)} IN ("
+                             + ", ".join([database.param] * len(part)) + ")", [key.db_value(v) for v in part])
+
+
+def _quoter(database: peewee.Database) -> Callable[[str], str]:
+    opening, closing = database.quote  # the engine's identifier quotes, e.g. '""'
+    return lambda name: f"{opening}{name}{closing}"
