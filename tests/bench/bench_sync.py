@@ -1,0 +1,344 @@
+"""Benchmark: sync against a head office on PostgreSQL on loopback.
+
+    python tests/bench/bench_sync.py [--events 10000] [--products 100000] [--terminals 20] [--rounds 10]
+
+Starts a throwaway PostgreSQL cluster (as tests/pg.py does) and runs the head office as its own
+process (`sync.hq.server.serve`, one uvicorn worker), as in production; terminals are SQLite files
+in this process. Measures:
+
+* `push_10k_s`: one terminal pushes 10,000 stock events (`sync.push`, batches of 200);
+* `raw_insert_10k_s`: the very same 10,000 event rows copied with psycopg `COPY` into a table like
+  `stock_event` (same columns and indexes, no triggers) on the same cluster: the floor for push;
+* `pull_100k_s`: an empty terminal enrols and pulls a catalogue of 100,000 products (two barcodes
+  and a price each);
+* `concurrent20_p99_ms`: 20 terminals (own store files, 4 per location) on 20 threads sell a few
+  items and sync, `--rounds` times each, all at once; p50/p99/max of one `run_sync`.
+
+Goals: push_10k_s < 2, pull_100k_s < 10, concurrent20_p99_ms < 250. The last line is one JSON object.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime as dt
+import io
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+import peewee  # noqa: E402
+import psycopg  # noqa: E402
+
+from cli.config import Config  # noqa: E402
+from models import schema  # noqa: E402
+from models.catalog import Product, current_price  # noqa: E402
+from models.db import bind  # noqa: E402
+from models.ledger import RECEIPT, StockEvent  # noqa: E402
+from models.ops.recording import record_stock  # noqa: E402
+from models.ops.selling import Payment, SaleLine, sell  # noqa: E402
+from models.outbox import pending_count  # noqa: E402
+from models.people import create_user  # noqa: E402
+from models.store import actor_for  # noqa: E402
+from sync import client as sync  # noqa: E402
+from sync.hq import auth  # noqa: E402
+from sync.hq.server import connect_database, open_hq  # noqa: E402
+from tests.pg import PG_BIN, _as_postgres, _free_port, _run  # noqa: E402
+
+GOALS = {"push_10k_s": 2.0, "pull_100k_s": 10.0, "concurrent20_p99_ms": 250.0}
+
+
+# --- infrastructure ---------------------------------------------------------------------------
+
+@contextlib.contextmanager
+def cluster() -> Iterator[str]:
+    """A throwaway PostgreSQL cluster on 127.0.0.1 (durable settings: fsync stays on)."""
+    root = Path(tempfile.mkdtemp(prefix="counter-bench-sync-"))
+    data, sockdir = root / "data", root / "sock"
+    sockdir.mkdir()
+    if os.geteuid() == 0:
+        shutil.chown(root, "postgres")
+        shutil.chown(sockdir, "postgres")
+    port = _free_port()
+    ctl = str(PG_BIN / "pg_ctl")
+    try:
+        _run(_as_postgres(str(PG_BIN / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres", "-E", "UTF8"))
+        _run(_as_postgres(ctl, "-D", str(data), "-l", str(root / "server.log"), "-w", "-t", "60", "-o",
+                          f"-p {port} -k {sockdir} -c listen_addresses=127.0.0.1 -c max_connections=200", "start"))
+        try:
+            yield f"postgresql://postgres@127.0.0.1:{port}/postgres"
+        finally:
+            subprocess.run(_as_postgres(ctl, "-D", str(data), "-m", "fast", "-w", "stop"), capture_output=True,
+                           timeout=60)
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def new_database(base: str, name: str) -> str:
+    with psycopg.connect(base, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return base.rsplit("/", 1)[0] + "/" + name
+
+
+@contextlib.contextmanager
+def at(database: peewee.Database) -> Iterator[None]:
+    with bind(database), database.connection_context():
+        yield
+
+
+@contextlib.contextmanager
+def head_office(url: str, logdir: Path) -> Iterator[str]:
+    """Migrate, then serve `url` from a separate process; yields the base URL."""
+    database = open_hq(url)
+    database.close_all() if hasattr(database, "close_all") else database.close()
+    port = _free_port()
+    log = open(logdir / f"hq-{port}.log", "w")  # noqa: SIM115 - closed below
+    proc = subprocess.Popen(
+        [sys.executable, "-c", f"from sync.hq.server import serve; serve({url!r}, port={port})"],
+        cwd=Path(__file__).resolve().parents[2], stdout=log, stderr=log)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"{base}/health", timeout=1):
+                    break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"head office did not start; see {log.name}") from None
+                time.sleep(0.1)
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+def terminal_store(tmp: Path, name: str) -> tuple[peewee.Database, Config]:
+    path = tmp / f"{name}.db"
+    database = connect_database(str(path))
+    with at(database):
+        schema.migrate()
+    return database, Config(database=str(path), path=tmp / f"{name}.toml")
+
+
+def enrol(hq_db: peewee.Database, base: str, tmp: Path, name: str, location: str, code: str,
+          ) -> tuple[peewee.Database, Config, float]:
+    with at(hq_db):
+        token = auth.add_terminal(location, code).enroll_token
+    database, cfg = terminal_store(tmp, name)
+    with at(database):
+        started = time.perf_counter()
+        sync.enroll(base, token, cfg, save=False)
+        took = time.perf_counter() - started
+    return database, cfg, took
+
+
+def seed_catalogue(url: str, n: int, *, locations: tuple[str, ...] = ("STORE1",)) -> None:
+    """`n` products with two barcodes and one price each, loaded with COPY (triggers fill the change log)."""
+    stamp = dt.datetime(2025, 1, 1)
+    with psycopg.connect(url) as conn, conn.cursor() as cur:
+        for code in locations:
+            cur.execute("INSERT INTO location (code, name, kind, currency, address) VALUES (%s, %s, 'store', 'EUR', '')",
+                        (code, code))
+        with cur.copy("COPY product (sku, name, name_zh, category, unit, unit_precision, track_lot, track_serial,"
+                      " track_expiry, weight_priced, tax_rate, active, needs_count, updated_at) FROM STDIN") as copy:
+            for i in range(n):
+                copy.write_row((f"SKU{i:06d}", f"Product {i}", f"产品 {i}", f"cat{i % 50}", "pcs", 0,
+                                False, False, False, False, 7700, True, False, stamp))
+        cur.execute("SELECT id FROM product ORDER BY id")
+        ids = [pid for (pid,) in cur.fetchall()]
+        with cur.copy("COPY barcode (code, product_id, pack_qty) FROM STDIN") as copy:
+            for pid in ids:
+                copy.write_row((f"2{pid:013d}", pid, 1000))
+                copy.write_row((f"3{pid:013d}", pid, 6000))
+        with cur.copy("COPY price (product_id, amount, currency, valid_from) FROM STDIN") as copy:
+            for pid in ids:
+                copy.write_row((pid, 19500, "EUR", dt.datetime(2000, 1, 1)))
+        conn.commit()
+
+
+def percentile(values: list[float], pct: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(pct / 100 * len(ordered) + 0.5) - 1))]
+
+
+# --- the measurements -------------------------------------------------------------------------
+
+def bench_push(base_pg: str, tmp: Path, events: int) -> dict[str, float]:
+    url = new_database(base_pg, "push")
+    with head_office(url, tmp) as base:
+        seed_catalogue(url, 100)
+        hq_db = connect_database(url)
+        with at(hq_db):
+            create_user("C1", "Clerk", "1234")
+        database, cfg, _ = enrol(hq_db, base, tmp, "push", "STORE1", "T01")
+        with at(database), database.atomic():
+            actor = actor_for("T01", "C1")
+            products = list(Product.select())
+            for i in range(events):
+                record_stock(actor, products[i % len(products)], Decimal(1 + i % 7), RECEIPT)
+        with at(database):
+            queued = pending_count()
+            started = time.perf_counter()
+            with sync.connect(cfg.sync_url, cfg.sync_token) as client:
+                pushed = sync.push(client)
+            push_s = time.perf_counter() - started
+            assert pushed.accepted == queued == events and pending_count() == 0, pushed
+            started = time.perf_counter()
+            after = sync.run_sync(cfg)  # the pull that follows a big push (its own events are skipped)
+            pull_after_s = time.perf_counter() - started
+            assert after.ok, after.error
+        print(f"push {events} events: {push_s:.2f} s ({pushed.batches} batches); "
+              f"the sync after it: {pull_after_s:.2f} s", file=sys.stderr)
+        with at(hq_db):
+            assert StockEvent.select().count() == events
+        raw_s = bench_raw_insert(url, events)
+        hq_db.close_all()
+        database.close()
+    return {"push_10k_s": push_s, "sync_after_push_s": pull_after_s, "raw_insert_10k_s": raw_s}
+
+
+def bench_raw_insert(url: str, events: int) -> float:
+    """COPY the same rows into an equivalent table: what PostgreSQL itself needs for them."""
+    with psycopg.connect(url) as conn:
+        conn.execute("CREATE TABLE raw_event (LIKE stock_event INCLUDING DEFAULTS INCLUDING INDEXES)")
+        conn.commit()
+        buffer = io.BytesIO()
+        with conn.cursor().copy("COPY (SELECT * FROM stock_event) TO STDOUT") as copy:
+            for block in copy:
+                buffer.write(block)
+        rows = buffer.getvalue()
+        started = time.perf_counter()
+        with conn.cursor() as cur, cur.copy("COPY raw_event FROM STDIN") as copy:
+            copy.write(rows)
+        conn.commit()
+        took = time.perf_counter() - started
+        (count,) = conn.execute("SELECT COUNT(*) FROM raw_event").fetchone()
+        assert count == events, count
+    print(f"raw COPY of {events} event rows: {took:.3f} s", file=sys.stderr)
+    return took
+
+
+def bench_pull(base_pg: str, tmp: Path, products: int) -> dict[str, float]:
+    url = new_database(base_pg, "pull")
+    started = time.perf_counter()
+    open_hq(url).close_all()
+    seed_catalogue(url, products)
+    print(f"seeded {products} products in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+    with head_office(url, tmp) as base:
+        hq_db = connect_database(url)
+        database, _, took = enrol(hq_db, base, tmp, "pull", "STORE1", "T01")
+        with at(database):
+            here = Product.select().count()
+        assert here == products, here
+        hq_db.close_all()
+        database.close()
+    print(f"enrol + pull {products} products: {took:.2f} s", file=sys.stderr)
+    return {"pull_100k_s": took}
+
+
+def bench_concurrent(base_pg: str, tmp: Path, terminals: int, rounds: int) -> dict[str, float]:
+    url = new_database(base_pg, "concurrent")
+    locations = tuple(f"STORE{i + 1}" for i in range((terminals + 3) // 4))
+    open_hq(url).close_all()
+    seed_catalogue(url, 200, locations=locations)
+    with head_office(url, tmp) as base:
+        hq_db = connect_database(url)
+        with at(hq_db):
+            create_user("C1", "Clerk", "1234")
+        terms = [enrol(hq_db, base, tmp, f"c{i:02d}", locations[i // 4], f"C{i:02d}")[:2] for i in range(terminals)]
+        for database, cfg in terms:
+            with at(database):
+                actor = actor_for(cfg.terminal, "C1")
+                for product in Product.select().limit(20):
+                    record_stock(actor, product, Decimal(100), RECEIPT)
+            with at(database):
+                assert sync.run_sync(cfg).ok
+        latencies: list[float] = []
+        errors: list[str] = []
+        barrier = threading.Barrier(terminals)
+        lock = threading.Lock()
+
+        def work(database: peewee.Database, cfg: Config, seed: int) -> None:
+            with at(database):
+                actor = actor_for(cfg.terminal, "C1")
+                products = list(Product.select().limit(20))
+                barrier.wait()
+                for r in range(rounds):
+                    for k in range(3):
+                        product = products[(seed + r * 3 + k) % len(products)]
+                        price = current_price(product)
+                        sell(actor, [SaleLine(product, Decimal(1), price)], [Payment("cash", price)])
+                    started = time.perf_counter()
+                    result = sync.run_sync(cfg)
+                    took = time.perf_counter() - started
+                    with lock:
+                        latencies.append(took)
+                        if not result.ok:
+                            errors.append(result.error)
+
+        threads = [threading.Thread(target=work, args=(d, c, i)) for i, (d, c) in enumerate(terms)]
+        started = time.perf_counter()
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        wall = time.perf_counter() - started
+        assert not errors, errors[:3]
+        with at(hq_db):
+            expected = terminals * (20 + rounds * 3)
+            assert StockEvent.select().count() == expected
+        for database, _ in terms:
+            database.close()
+        hq_db.close_all()
+    ms = [x * 1000 for x in latencies]
+    print(f"{terminals} terminals x {rounds} syncs in {wall:.1f} s: p50 {statistics.median(ms):.0f} ms, "
+          f"p99 {percentile(ms, 99):.0f} ms, max {max(ms):.0f} ms", file=sys.stderr)
+    return {"concurrent20_p99_ms": percentile(ms, 99), "concurrent20_p50_ms": statistics.median(ms),
+            "concurrent20_max_ms": max(ms)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--events", type=int, default=10_000)
+    parser.add_argument("--products", type=int, default=100_000)
+    parser.add_argument("--terminals", type=int, default=20)
+    parser.add_argument("--rounds", type=int, default=10)
+    parser.add_argument("--only", choices=("push", "pull", "concurrent"), action="append")
+    args = parser.parse_args()
+    parts = set(args.only or ("push", "pull", "concurrent"))
+    figures: dict[str, float] = {}
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory() as tmp_name, cluster() as base_pg:
+        tmp = Path(tmp_name)
+        if "push" in parts:
+            figures |= bench_push(base_pg, tmp, args.events)
+            figures["ratio_push"] = figures["push_10k_s"] / figures["raw_insert_10k_s"]
+        if "pull" in parts:
+            figures |= bench_pull(base_pg, tmp, args.products)
+        if "concurrent" in parts:
+            figures |= bench_concurrent(base_pg, tmp, args.terminals, args.rounds)
+    figures["total_s"] = time.perf_counter() - started
+    missed = [k for k, goal in GOALS.items() if k in figures and figures[k] >= goal]
+    print("goals missed: " + ", ".join(missed) if missed else "all goals met", file=sys.stderr)
+    print(json.dumps({k: round(v, 3) for k, v in figures.items()} | {"goals_missed": missed}))
+
+
+if __name__ == "__main__":
+    main()
