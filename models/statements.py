@@ -7,6 +7,7 @@ afterwards only binds values. The SQL still comes from peewee, so it fits SQLite
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -36,14 +37,15 @@ class Statement:
 
     def __init__(self, build: Callable[[], peewee.Query]) -> None:
         self._build = build
-        self._compiled: dict[int, tuple[str, list]] = {}
+        # Weak keys: a closed database's SQL goes with it, and a new one never inherits it.
+        self._compiled: weakref.WeakKeyDictionary[peewee.Database, tuple[str, list]] = weakref.WeakKeyDictionary()
 
     def execute(self, **values: Any) -> Any:
         database = db.obj
-        compiled = self._compiled.get(id(database))
+        compiled = self._compiled.get(database)
         if compiled is None:
             compiled = database.get_sql_context().sql(self._build()).query()
-            self._compiled[id(database)] = compiled
+            self._compiled[database] = compiled
         sql, params = compiled
         return database.execute_sql(sql, [p.bind(values) if isinstance(p, Slot) else p for p in params])
 

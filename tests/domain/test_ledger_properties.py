@@ -21,6 +21,7 @@ from models.ledger import (
     StockLevel,
     fold,
     post_event,
+    post_events,
     rebuild_all_levels,
     verify_levels,
 )
@@ -121,3 +122,41 @@ def test_rebuild_all_levels_matches_incremental_levels(store):
     after = {(lvl.product_id, lvl.lot): (lvl.on_hand, lvl.count_at, lvl.count_id) for lvl in StockLevel.select()}
     assert after == before
     assert verify_levels() == []
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(first=st.lists(events(), max_size=15), second=st.lists(events(), min_size=1, max_size=15), data=st.data())
+def test_batches_end_where_one_by_one_ends(first, second, data):
+    """post_events (head office's push, a terminal's pull) folds exactly like post_event."""
+    repeats = data.draw(st.lists(st.sampled_from(first + second), max_size=6))
+    _fresh_store()
+    try:
+        with db.atomic():
+            for event in first:
+                post_event(event)
+            results = post_events(second + repeats)
+        assert results[: len(second)].count(True) == len({e.id for e in second} - {e.id for e in first})
+        expected = fold(first + second)
+        got = _levels()
+        assert {k: got.get(k, Decimal(0)) for k in expected} == expected
+        assert verify_levels() == []
+    finally:
+        db.close()
+
+
+def test_batch_reports_bad_events_and_conflicts_and_stores_the_rest(store):
+    f.actor()
+    f.product("A")
+    good = EventData("STORE1", "A", Decimal(5), RECEIPT, T0)
+    clash = EventData("STORE1", "A", Decimal(6), RECEIPT, T0, id=good.id)
+    unknown = EventData("STORE1", "NOPE", Decimal(1), RECEIPT, T0)
+    wrong_sign = EventData("STORE1", "A", Decimal(1), SALE, T0)
+    with db.atomic():
+        results = post_events([good, clash, unknown, wrong_sign, good])
+    assert results[0] is True and results[4] is False
+    assert "different content" in str(results[1])
+    assert "Unknown product" in str(results[2]) and "negative quantity" in str(results[3])
+    assert _levels()[("STORE1", "A", "", "")] == 5
+    with db.atomic():
+        again = post_events([clash])
+    assert "different content" in str(again[0])
