@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from models import clock
-from models.catalog import Product, product_by_sku
+from models.catalog import product_by_sku
 from models.db import db, is_postgres
 from models.errors import Conflict, DomainError
-from models.ledger import EventData, StockEvent, post_event
+from models.ledger import EventData, StockEvent, post_event, post_events
 from models.ops.selling import order_document
 from models.orders import CANCELLED, Order, OrderLine, OrderStatusChange, Tender, order_by_number, set_status
 from models.people import Customer
@@ -71,58 +71,50 @@ def check_locations(cred: TerminalCredential, items: list[dict]) -> None:
 
 
 def apply_batch(cred: TerminalCredential, items: list[dict]) -> PushOutcome:
-    """Apply a batch in one transaction, each item in its own savepoint.
+    """Apply a batch in one transaction: documents each in its own savepoint, stock events together.
 
     One commit per batch, not per item: a commit waits for the disk, and 200 of them per batch were
-    most of a push's time. A refused item still rolls back alone (its savepoint); the answer is sent
-    only after the commit, so an acknowledged item is durable.
+    most of a push's time. A refused item writes nothing (a document rolls back its savepoint; the
+    ledger refuses an event before writing it); the answer is sent only after the commit, so an
+    acknowledged item is durable.
     """
     check_locations(cred, items)
     outcome = PushOutcome()
-    places: dict[str, Location] = {}
-    products: dict[str, Product] = {}
-    new_events: list[str] = []
+    errors: dict[int, DomainError] = {}
+    events: dict[int, EventData] = {}
     with _batch_transaction(cred):
         for index, item in enumerate(items):
-            kind, ref = str(item.get("kind", "")), str(item.get("ref", ""))
+            kind = str(item.get("kind", ""))
             try:
                 if kind == "stock_event":
-                    # post_event refuses before it writes anything, so an event needs no savepoint.
-                    data = EventData.from_payload(item.get("payload") or {})
-                    if post_event(data, location=_place(places, data.location), product=_product(products, data.sku)):
-                        new_events.append(data.id)
+                    events[index] = EventData.from_payload(item.get("payload") or {})
                 else:
                     with db.atomic():
                         _apply(kind, item.get("payload") or {}, cred)
             except DomainError as exc:
-                reason = str(exc)
-                outcome.rejected.append({"index": index, "ref": ref, "kind": kind, "reason": reason,
-                                         "conflict": isinstance(exc, Conflict)})
-                _record_rejection(cred, kind, ref, reason, item.get("payload"))
-            else:
-                outcome.accepted.append(ref)
+                errors[index] = exc
+        # The ledger takes the batch's events together: the fold does not depend on their order.
+        stored = post_events(list(events.values()))
+        new_events = []
+        for index, result in zip(events, stored, strict=True):
+            if isinstance(result, DomainError):
+                errors[index] = result
+            elif result:
+                new_events.append(events[index].id)
         now = hqclock.now()
         for start in range(0, len(new_events), 500):
             StockEvent.update(received_at=now).where(StockEvent.id.in_(new_events[start:start + 500])).execute()
+        for index, item in enumerate(items):
+            kind, ref = str(item.get("kind", "")), str(item.get("ref", ""))
+            exc = errors.get(index)
+            if exc is None:
+                outcome.accepted.append(ref)
+                continue
+            reason = str(exc)
+            outcome.rejected.append({"index": index, "ref": ref, "kind": kind, "reason": reason,
+                                     "conflict": isinstance(exc, Conflict)})
+            _record_rejection(cred, kind, ref, reason, item.get("payload"))
     return outcome
-
-
-def _place(cache: dict[str, Location], code: str) -> Location:
-    if code not in cache:
-        location = Location.get_or_none(Location.code == code)
-        if location is None:
-            raise DomainError(f"Unknown location {code!r}.")
-        cache[code] = location
-    return cache[code]
-
-
-def _product(cache: dict[str, Product], sku: str) -> Product:
-    if sku not in cache:
-        product = Product.get_or_none(Product.sku == sku)
-        if product is None:
-            raise DomainError(f"Unknown product {sku!r}: pull the catalogue first.")
-        cache[sku] = product
-    return cache[sku]
 
 
 @contextlib.contextmanager
