@@ -58,18 +58,29 @@ def insert_rows(name: str, fields: Sequence[peewee.Field], rows: Sequence[Sequen
         cursor.close()
 
 
-def select_in(columns: Sequence[peewee.Field], key: peewee.Field, values: Sequence[Any]) -> list[tuple]:
-    """Rows of `columns` (Python values) whose `key` is one of `values`, in chunks."""
+def in_list(column: str, values: Sequence[Any]) -> tuple[str, list]:
+    """`column IN (...)` for one chunk of values: one array parameter on PostgreSQL (its driver parses
+    every placeholder of a query client-side), plain placeholders on SQLite."""
+    database = db.obj
+    if isinstance(database, peewee.PostgresqlDatabase):
+        return f"{column} = ANY({database.param})", [list(values)]
+    return f"{column} IN ({', '.join([database.param] * len(values))})", list(values)
+
+
+def select_in(columns: Sequence[peewee.Field], key: peewee.Field, values: Sequence[Any],
+              order_by: Sequence[peewee.Field] = ()) -> list[tuple]:
+    """Rows of `columns` (Python values) whose `key` is one of `values`, in chunks (ordered per chunk)."""
     model = key.model
     database = db.obj
     quote = _quoter(database)
     head = (f"SELECT {', '.join(quote(c.column_name) for c in columns)} FROM {quote(model._meta.table_name)} "
-            f"WHERE {quote(key.column_name)} IN (")
+            "WHERE ")
+    tail = f" ORDER BY {', '.join(quote(c.column_name) for c in order_by)}" if order_by else ""
     converters = [c.python_value for c in columns]
     found = []
     for part in chunks(list(values)):
-        cursor = database.execute_sql(head + ", ".join([database.param] * len(part)) + ")",
-                                      [key.db_value(v) for v in part])
+        condition, params = in_list(quote(key.column_name), [key.db_value(v) for v in part])
+        cursor = database.execute_sql(head + condition + tail, params)
         found += [tuple(convert(v) for convert, v in zip(converters, row, strict=True)) for row in cursor.fetchall()]
     return found
 
@@ -79,8 +90,8 @@ def delete_in(key: peewee.Field, values: Sequence[Any]) -> None:
     database = db.obj
     quote = _quoter(database)
     for part in chunks(list(values)):
-        database.execute_sql(f"DELETE FROM {quote(model._meta.table_name)} WHERE {quote(key.column_name)} IN ("
-                             + ", ".join([database.param] * len(part)) + ")", [key.db_value(v) for v in part])
+        condition, params = in_list(quote(key.column_name), [key.db_value(v) for v in part])
+        database.execute_sql(f"DELETE FROM {quote(model._meta.table_name)} WHERE {condition}", params)
 
 
 def _quoter(database: peewee.Database) -> Callable[[str], str]:

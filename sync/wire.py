@@ -18,6 +18,8 @@ from models.people import User
 from models.places import Location
 from models.stock_docs import Delivery, Transfer
 
+from .bulk import select_in
+
 API = "/v1"
 SERVER_TIME_HEADER = "X-Server-Time"
 PUSH_KINDS = ("stock_event", "order", "transfer")
@@ -52,38 +54,46 @@ def _iso(value: dt.datetime | None) -> str | None:
     return clock.iso(clock.parse(value)) if value else None
 
 
-def product_doc(product: Product, barcodes: list[Barcode] | None = None, prices: list[Price] | None = None) -> dict:
-    """A product with its barcodes and prices (read here unless the caller prefetched them)."""
-    if barcodes is None:
-        barcodes = list(Barcode.select().where(Barcode.product == product).order_by(Barcode.code))
-    if prices is None:
-        prices = list(Price.select().where(Price.product == product).order_by(Price.valid_from, Price.id))
-    return {
-        "sku": product.sku, "name": product.name, "name_zh": product.name_zh, "category": product.category,
-        "unit": product.unit, "unit_precision": product.unit_precision, "track_lot": product.track_lot,
-        "track_serial": product.track_serial, "track_expiry": product.track_expiry,
-        "weight_priced": product.weight_priced, "tax_rate": str(product.tax_rate), "active": product.active,
-        "updated_at": _iso(product.updated_at),
-        "barcodes": [{"code": b.code, "pack_qty": str(b.pack_qty)} for b in barcodes],
-        "prices": [{"amount": str(p.amount), "currency": p.currency, "valid_from": _iso(p.valid_from),
-                    "valid_to": _iso(p.valid_to)} for p in prices],
-    }
+def product_doc(product: Product) -> dict:
+    """A product with its barcodes and prices."""
+    return product_docs([product.sku])[0]
+
+
+_PRODUCT_COLUMNS = (Product.sku, Product.name, Product.name_zh, Product.category, Product.unit,
+                    Product.unit_precision, Product.track_lot, Product.track_serial, Product.track_expiry,
+                    Product.weight_priced, Product.tax_rate, Product.active, Product.updated_at)
 
 
 def product_docs(skus: list[str], chunk: int = 1000) -> list[dict]:
-    """The documents of many products in three queries per chunk (products, barcodes, prices), by SKU."""
+    """The documents of many products, in SKU order, with three queries per chunk.
+
+    Rows are read as tuples, not model instances: a page may carry thousands of products and
+    building instances would cost more than the queries.
+    """
     docs = []
     ordered = sorted(set(skus))
     for start in range(0, len(ordered), chunk):
-        products = list(Product.select().where(Product.sku.in_(ordered[start:start + chunk])).order_by(Product.sku))
-        ids = [p.id for p in products]
-        barcodes: dict[int, list[Barcode]] = {}
-        for b in Barcode.select().where(Barcode.product.in_(ids)).order_by(Barcode.code):
-            barcodes.setdefault(b.product_id, []).append(b)
-        prices: dict[int, list[Price]] = {}
-        for p in Price.select().where(Price.product.in_(ids)).order_by(Price.valid_from, Price.id):
-            prices.setdefault(p.product_id, []).append(p)
-        docs += [product_doc(p, barcodes.get(p.id, []), prices.get(p.id, [])) for p in products]
+        rows = select_in((Product.id, *_PRODUCT_COLUMNS), Product.sku, ordered[start:start + chunk],
+                         order_by=(Product.sku,))
+        ids = [row[0] for row in rows]
+        barcodes: dict[int, list[dict]] = {}
+        for pid, code, pack in select_in((Barcode.product, Barcode.code, Barcode.pack_qty), Barcode.product, ids,
+                                         order_by=(Barcode.code,)):
+            barcodes.setdefault(pid, []).append({"code": code, "pack_qty": str(pack)})
+        prices: dict[int, list[dict]] = {}
+        for pid, amount, currency, since, until in select_in(
+                (Price.product, Price.amount, Price.currency, Price.valid_from, Price.valid_to), Price.product, ids,
+                order_by=(Price.valid_from, Price.id)):
+            prices.setdefault(pid, []).append({"amount": str(amount), "currency": currency,
+                                               "valid_from": _iso(since), "valid_to": _iso(until)})
+        for (pid, sku, name, name_zh, category, unit, precision, lot, serial, expiry, weight, tax, active,
+             updated) in rows:
+            docs.append({
+                "sku": sku, "name": name, "name_zh": name_zh, "category": category, "unit": unit,
+                "unit_precision": precision, "track_lot": lot, "track_serial": serial, "track_expiry": expiry,
+                "weight_priced": weight, "tax_rate": str(tax), "active": active, "updated_at": _iso(updated),
+                "barcodes": barcodes.get(pid, []), "prices": prices.get(pid, []),
+            })
     return docs
 
 

@@ -29,6 +29,8 @@ import peewee
 
 from models.db import db, is_postgres
 
+from ..bulk import in_list
+
 EVENT, LEVEL = "event", "level"
 
 # table -> (entity, key expression, location expression, operations). `{r}` is the new (or, for a
@@ -133,13 +135,19 @@ def pending(after: Cursor, location_id: int, limit: int) -> tuple[list[Change], 
     to the location they belong to.
     """
     visible = f" AND xid < {horizon_sql()}" if is_postgres() else ""
-    sql = ("SELECT xid, id, entity, key, location_id FROM change_log "
-           "WHERE (xid > %s OR (xid = %s AND id > %s))" + visible +
-           " AND (location_id IS NULL OR (entity = %s AND location_id <> %s)"
-           " OR (entity <> %s AND location_id = %s))"
-           " ORDER BY xid, id LIMIT %s")
+    route = (" AND (location_id IS NULL OR (entity = %s AND location_id <> %s)"
+             " OR (entity <> %s AND location_id = %s))")
+    columns = "xid, id, entity, key, location_id"
+    # "(xid, id) after the cursor" as two index ranges, the rest of the cursor's own transaction and
+    # the later ones: an OR of both makes the engines scan the log from its start on every page.
+    sql = (f"SELECT {columns} FROM ("
+           f"SELECT {columns} FROM change_log WHERE xid = %s AND id > %s{visible}{route} ORDER BY id LIMIT %s"
+           f") AS same_xid UNION ALL SELECT {columns} FROM ("
+           f"SELECT {columns} FROM change_log WHERE xid > %s{visible}{route} ORDER BY xid, id LIMIT %s"
+           f") AS later_xid ORDER BY xid, id LIMIT %s")
+    routing = (LEVEL, location_id, LEVEL, location_id)
     rows = db.execute_sql(sql.replace("%s", db.param), (
-        after.xid, after.xid, after.id, LEVEL, location_id, LEVEL, location_id, limit + 1)).fetchall()
+        after.xid, after.id, *routing, limit + 1, after.xid, *routing, limit + 1, limit + 1)).fetchall()
     changes = [Change(int(x), int(i), e, k, loc) for x, i, e, k, loc in rows]
     return changes[:limit], len(changes) > limit
 
@@ -155,9 +163,12 @@ def products_changed_after(after: Cursor, skus: set[str] | list[str], chunk: int
     found: set[str] = set()
     for start in range(0, len(wanted), chunk):
         part = wanted[start:start + chunk]
-        sql = ("SELECT DISTINCT key FROM change_log WHERE entity = %s AND key IN (" + ", ".join(["%s"] * len(part))
-               + ") AND (xid > %s OR (xid = %s AND id > %s))" + visible)
-        rows = db.execute_sql(sql.replace("%s", db.param), ("product", *part, after.xid, after.xid, after.id))
+        # The cursor test sits in HAVING, not WHERE: in WHERE it tempts the planner into walking the
+        # (xid, id) index over the rest of the log instead of looking the keys up.
+        keys, params = in_list("key", part)
+        sql = (f"SELECT key FROM change_log WHERE entity = %s AND {keys}{visible} GROUP BY key "
+               "HAVING MAX(CASE WHEN xid > %s OR (xid = %s AND id > %s) THEN 1 ELSE 0 END) = 1")
+        rows = db.execute_sql(sql.replace("%s", db.param), ("product", *params, after.xid, after.xid, after.id))
         found.update(key for (key,) in rows.fetchall())
     return found
 

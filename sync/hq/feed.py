@@ -85,7 +85,7 @@ def _quantity(scaled: int) -> Decimal:
     return Decimal(int(scaled)) / QuantityField.scale
 
 
-def _products_to_send(changed: list[str], referenced: set[str], end: Cursor) -> list[str]:
+def _products_to_send(changed: list[str], referenced: set[str], end: Cursor, more: bool) -> list[str]:
     """Which products this page must carry (see the module docstring for why this never misses one).
 
     `later` = products with a visible change-log row after this page. A changed product in `later`
@@ -96,7 +96,8 @@ def _products_to_send(changed: list[str], referenced: set[str], end: Cursor) -> 
     that page before asking for this one.
     """
     changed_set = set(changed)
-    later = changelog.products_changed_after(end, changed_set | referenced)
+    # The last page had nothing visible after it, so nothing is deferred.
+    later = changelog.products_changed_after(end, changed_set | referenced) if more else set()
     send = {sku for sku in changed_set if sku not in later}
     send |= {sku for sku in referenced if sku in changed_set or sku in later}
     return sorted(send)
@@ -138,7 +139,7 @@ def build_page(cred: TerminalCredential, after: Cursor, limit: int) -> dict:
     for code in keys.get("user", []):
         user = User.get_or_none(User.code == code)
         users.append(user_doc(user) if user else {"code": code, "deleted": True})
-    products = product_docs(_products_to_send(keys.get("product", []), referenced, cursor))
+    products = product_docs(_products_to_send(keys.get("product", []), referenced, cursor, more))
     locations = [location_doc(loc) for loc in Location.select().where(Location.code.in_(sorted(codes)))]
     return {
         "cursor": str(cursor), "more": more,

@@ -81,6 +81,9 @@ def seed_demo(hq: HQHandle, n: int) -> None:
         OutboxEntry.delete().execute()
 
 
+ANALYZE = False
+
+
 def seed_plain(hq: HQHandle, n: int) -> None:
     stamp = dt.datetime(2025, 1, 1)
     with at(hq.database), hq.database.atomic():
@@ -96,6 +99,9 @@ def seed_plain(hq: HQHandle, n: int) -> None:
                                 + [{"code": f"3{pid:013d}", "product": pid, "pack_qty": 6} for pid in chunk]).execute()
             Price.insert_many([{"product": pid, "amount": Decimal("1.95"), "currency": "EUR"}
                                for pid in chunk]).execute()
+    if ANALYZE:
+        with at(hq.database):
+            hq.database.execute_sql("ANALYZE")
 
 
 def terminal(tmp: Path, name: str):
@@ -154,7 +160,10 @@ def main() -> None:
     parser.add_argument("--products", type=int, default=100_000)
     parser.add_argument("--events", type=int, default=10_000)
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--analyze", action="store_true", help="ANALYZE after seeding (autovacuum may lag)")
     args = parser.parse_args()
+    global ANALYZE
+    ANALYZE = args.analyze
     figures: dict[str, float] = {}
     with tempfile.TemporaryDirectory() as tmp_name, contextlib.ExitStack() as stack:
         tmp = Path(tmp_name)
