@@ -132,6 +132,18 @@ async def test_bad_and_unknown_codes_change_nothing(store) -> None:
         assert all(line.counted is None for line in StockCountLine.select())
 
 
+async def test_a_scan_before_any_count_is_started_asks_to_start_one(store) -> None:
+    actor = _seed()
+    app = ScreenHost(lambda: CountScreen(actor))
+    async with app.run_test() as pilot:
+        await steady(pilot)
+        await pilot.press("escape")  # closes the "what to count" question without an answer
+        await steady(pilot)
+        await scan_burst(pilot, BREAD)
+        assert "Start a count first (F2)" in _message(app)
+        assert app.screen.count is None and StockCount.select().count() == 0
+
+
 async def test_escape_mid_count_keeps_it_and_it_can_be_resumed(store) -> None:
     actor = _seed()
     app = ScreenHost(lambda: CountScreen(actor))

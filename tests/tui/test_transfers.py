@@ -50,6 +50,19 @@ async def test_send_to_another_location(store) -> None:
         assert f"Sent as {transfer.number} to WH1" in _message(app)
 
 
+async def test_a_scan_before_choosing_send_or_receive_is_refused(store) -> None:
+    actor = shop()
+    stock("STORE1", "MILK1", "20")
+    app = ScreenHost(lambda: TransfersScreen(actor))
+    async with app.run_test() as pilot:
+        await steady(pilot)
+        await pilot.press("escape")  # leave the send/receive question unanswered
+        await steady(pilot)
+        await scan_burst(pilot, MILK)
+        assert "Choose first: F2 to send, F3 to receive." in _message(app)
+        assert Transfer.select().count() == 0
+
+
 async def test_receive_what_was_scanned_reports_what_is_missing(store) -> None:
     actor = shop()
     transfer = _incoming()

@@ -38,7 +38,7 @@ from tui.widgets.scan_input import ScanInput
 from tui.widgets.stock_format import qty
 from tui.widgets.stock_messages import StockChanged
 from tui.widgets.stock_prompts import Field, FieldsDialog, PickDialog
-from tui.widgets.stock_screen import StockScreen, product_for_scan, scanned_quantity
+from tui.widgets.stock_screen import StockScreen
 
 BIN, CATEGORY, LIST = "bin", "category", "list"
 HIDDEN = "***"
@@ -156,25 +156,17 @@ class CountScreen(StockScreen):
 
     @on(ScanInput.Scanned, "#count-scan")
     def _scanned(self, event: ScanInput.Scanned) -> None:
-        event.stop()
-        message = self.query_one(MessageLine)
-        if event.error:
-            message.warn(event.error)
+        scanned = self.goods_scanned(event)
+        if scanned is None:
             return
-        assert event.scan is not None
-        try:
-            product, pack = product_for_scan(event.scan)
-            quantity = scanned_quantity(event.scan, product, pack)
-        except DomainError as exc:
-            message.warn(str(exc))
-            return
+        scan, product, quantity = scanned
         if self.count is None:
             if self.list_pending and self._busy:
                 self._waiting.append((product, quantity))  # scanned while the list count is being opened
             elif self.list_pending:
                 self._start(LIST, "", (product, quantity))
             else:
-                message.warn(_("Start a count first (F2)."))
+                self.query_one(MessageLine).warn(_("Start a count first (F2)."))
             return
         self._count(product, quantity)
 

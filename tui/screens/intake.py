@@ -33,7 +33,7 @@ from tui.widgets.scan_input import ScanInput
 from tui.widgets.stock_format import day, qty
 from tui.widgets.stock_messages import StockChanged
 from tui.widgets.stock_prompts import Field, FieldsDialog, PickDialog
-from tui.widgets.stock_screen import StockScreen, product_for_scan, scanned_quantity
+from tui.widgets.stock_screen import StockScreen
 
 BLIND = "blind"
 
@@ -154,19 +154,10 @@ class IntakeScreen(StockScreen):
 
     @on(ScanInput.Scanned, "#intake-scan")
     def _scanned(self, event: ScanInput.Scanned) -> None:
-        event.stop()
-        message = self.query_one(MessageLine)
-        if event.error:
-            message.warn(event.error)
+        scanned = self.goods_scanned(event)
+        if scanned is None:
             return
-        scan = event.scan
-        assert scan is not None
-        try:
-            product, pack = product_for_scan(scan)
-            quantity = scanned_quantity(scan, product, pack)
-        except DomainError as exc:
-            message.warn(str(exc))
-            return
+        scan, product, quantity = scanned
         if self.draft.mode is None:
             self.draft.mode = BLIND
             self.draft.result = None

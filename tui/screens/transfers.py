@@ -28,7 +28,7 @@ from tui.widgets.scan_input import ScanInput
 from tui.widgets.stock_format import day, qty
 from tui.widgets.stock_messages import StockChanged
 from tui.widgets.stock_prompts import PickDialog
-from tui.widgets.stock_screen import StockScreen, product_for_scan, scanned_quantity
+from tui.widgets.stock_screen import StockScreen
 
 SEND, RECEIVE = "send", "receive"
 
@@ -132,25 +132,17 @@ class TransfersScreen(StockScreen):
 
     @on(ScanInput.Scanned, "#transfer-scan")
     def _scanned(self, event: ScanInput.Scanned) -> None:
-        event.stop()
-        message = self.query_one(MessageLine)
-        if event.error:
-            message.warn(event.error)
+        scanned = self.goods_scanned(event)
+        if scanned is None:
             return
-        assert event.scan is not None
-        try:
-            product, pack = product_for_scan(event.scan)
-            quantity = scanned_quantity(event.scan, product, pack)
-        except DomainError as exc:
-            message.warn(str(exc))
-            return
-        lot = event.scan.lot or ""
+        scan, product, quantity = scanned
+        lot = scan.lot or ""
         if self.draft.mode == SEND:
             self._add_to_send(product, quantity, lot)
         elif self.draft.mode == RECEIVE:
             self._arrived(product, quantity, lot)
         else:
-            message.warn(_("Choose first: F2 to send, F3 to receive."))
+            self.query_one(MessageLine).warn(_("Choose first: F2 to send, F3 to receive."))
 
     def _add_to_send(self, product: Product, quantity: Decimal, lot: str) -> None:
         for line in self.draft.sending:

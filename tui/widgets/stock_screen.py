@@ -8,7 +8,7 @@ from typing import Any
 
 from models.catalog import Product, find_by_code
 from models.context import Actor
-from models.errors import NotFound
+from models.errors import DomainError, NotFound
 from models.scan import Scan
 from tui.i18n import _
 from tui.screens.base import CounterScreen
@@ -34,6 +34,22 @@ class StockScreen(CounterScreen):
     @property
     def lang(self) -> str:
         return self._lang or getattr(self.app, "lang", "en")
+
+    def goods_scanned(self, event: ScanInput.Scanned) -> tuple[Scan, Product, Decimal] | None:
+        """The product and quantity a scan stands for, or None once the refusal is on screen."""
+        from tui.widgets.message_line import MessageLine
+
+        event.stop()
+        message = self.query_one(MessageLine)
+        if event.error or event.scan is None:
+            message.warn(event.error or _("Nothing scanned."))
+            return None
+        try:
+            product, pack = product_for_scan(event.scan)
+            return event.scan, product, scanned_quantity(event.scan, product, pack)
+        except DomainError as exc:
+            message.warn(str(exc))
+            return None
 
     def make_scan_input(self, placeholder: str, **kwargs: Any) -> ScanInput:
         return ScanInput(placeholder=placeholder, fnc1_standin=getattr(self.app, "fnc1_standin", None),
