@@ -42,7 +42,7 @@ if TYPE_CHECKING:
     from sync.client import SyncConfig, SyncResult
     from sync.scheduler import SyncScheduler, SyncStatus
 
-# name -> (module, class, label, home key). Part B's screens load only if their module exists.
+# name -> (module, class, label, home key). Modules load on first use, which keeps start-up fast.
 JOBS: dict[str, tuple[str, str, str, str]] = {
     "sale": ("tui.screens.sale", "SaleScreen", "Sale", "f2"),
     "returns": ("tui.screens.returns", "ReturnsScreen", "Return / exchange", "f3"),
@@ -54,18 +54,9 @@ JOBS: dict[str, tuple[str, str, str, str]] = {
 }
 
 
-def job_screen_class(name: str) -> type[Screen] | None:
-    """The screen class for a job, or None when this build does not have it yet."""
+def job_screen_class(name: str) -> type[Screen]:
     module_name, class_name, _label, _key = JOBS[name]
-    try:
-        module = importlib.import_module(module_name)
-    except ImportError:
-        return None
-    cls = getattr(module, class_name, None)
-    if cls is None:  # a differently named class: take the first Screen defined there
-        cls = next((v for v in vars(module).values() if isinstance(v, type) and issubclass(v, Screen)
-                    and v.__module__ == module_name), None)
-    return cls
+    return getattr(importlib.import_module(module_name), class_name)
 
 
 class CounterApp(App):
@@ -122,7 +113,7 @@ class CounterApp(App):
         return self.data_dir / "receipts"
 
     def job_labels(self) -> dict[str, str]:
-        return {name: label for name, (_m, _c, label, _k) in JOBS.items() if job_screen_class(name)}
+        return {name: label for name, (_m, _c, label, _k) in JOBS.items()}
 
     # --- start, login, logout --------------------------------------------------------------------
 
@@ -192,14 +183,9 @@ class CounterApp(App):
     async def action_open_job(self, name: str) -> None:
         if self.actor is None:
             return
-        cls = job_screen_class(name)
-        if cls is None:
-            self.bell()
-            self.notify(_("{job} is not available in this build.").format(job=_(JOBS[name][2])), severity="warning")
-            return
         await self.action_home()
         if not self.is_screen_installed(name):
-            self.install_screen(cls(), name)
+            self.install_screen(job_screen_class(name)(), name)
         await self.push_screen(name)
 
     def action_help(self) -> None:
