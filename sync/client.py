@@ -13,15 +13,18 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import json
 import logging
 import os
+import ssl
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+import certifi
 import httpx
 
 from models import attention, clock
@@ -113,7 +116,15 @@ def connect(url: str, token: str = "", *, transport: httpx.BaseTransport | None 
     headers = {"User-Agent": f"counter-oms-terminal/{terminal or '?'}"}
     if token:
         headers["Authorization"] = f"Bearer {token}"
-    return httpx.Client(base_url=url.rstrip("/"), headers=headers, timeout=timeout, transport=transport)
+    return httpx.Client(base_url=url.rstrip("/"), headers=headers, timeout=timeout, transport=transport,
+                        verify=_tls_context())
+
+
+@functools.cache
+def _tls_context() -> ssl.SSLContext:
+    # Loading the CA bundle takes ~10 ms of CPU; a new client per sync would pay it every time.
+    # One context serves every client (an SSLContext is safe to share between threads).
+    return ssl.create_default_context(cafile=certifi.where())
 
 
 def call(client: httpx.Client, method: str, path: str, **kwargs: Any) -> tuple[dict, dt.datetime]:

@@ -69,20 +69,34 @@ def sqlite_trigger_sql() -> list[str]:
 
 
 def postgres_trigger_sql() -> list[str]:
+    """Statement-level triggers: one INSERT ... SELECT per statement writes all of its log rows.
+
+    A row trigger runs a PL/pgSQL call and an INSERT per changed row (about 0.2 ms each); a
+    statement trigger reads the statement's transition table once. The rows still carry the
+    writing transaction's xid, so the cursor rule is unchanged. PostgreSQL allows a transition
+    table only on a trigger for one event, hence one trigger per table and operation. An INSERT
+    ... ON CONFLICT DO UPDATE fires the INSERT trigger for the rows it inserted and the UPDATE
+    trigger for the rows it updated.
+    """
     statements = []
     for table, (entity, key, loc, ops) in TRACKED.items():
-        fn = f"change_log_{table}"
-        statements.append(
-            f"CREATE OR REPLACE FUNCTION {fn}() RETURNS trigger LANGUAGE plpgsql AS $$\n"
-            f"DECLARE r record;\nBEGIN\n"
-            f"  IF TG_OP = 'DELETE' THEN r := OLD; ELSE r := NEW; END IF;\n"
-            f"  INSERT INTO change_log (xid, entity, key, location_id)\n"
-            f"  VALUES (pg_current_xact_id()::text::bigint, '{entity}', COALESCE({key.format(r='r')}, ''),"
-            f" {loc.format(r='r')});\n"
-            f"  RETURN NULL;\nEND $$")
-        statements.append(f'DROP TRIGGER IF EXISTS {fn} ON "{table}"')
-        statements.append(f'CREATE TRIGGER {fn} AFTER {" OR ".join(ops)} ON "{table}" '
-                          f"FOR EACH ROW EXECUTE FUNCTION {fn}()")
+        # The row triggers of the first version, if this database still has them.
+        statements.append(f'DROP TRIGGER IF EXISTS change_log_{table} ON "{table}"')
+        for op in ops:
+            fn = f"change_log_{table}_{op.lower()}"
+            rows = "old_rows" if op == "DELETE" else "new_rows"
+            statements.append(
+                f"CREATE OR REPLACE FUNCTION {fn}() RETURNS trigger LANGUAGE plpgsql AS $$\n"
+                f"BEGIN\n"
+                f"  INSERT INTO change_log (xid, entity, key, location_id)\n"
+                f"  SELECT pg_current_xact_id()::text::bigint, '{entity}', COALESCE({key.format(r='r')}, ''),"
+                f" {loc.format(r='r')} FROM {rows} AS r;\n"
+                f"  RETURN NULL;\nEND $$")
+            statements.append(f'DROP TRIGGER IF EXISTS {fn} ON "{table}"')
+            statements.append(f'CREATE TRIGGER {fn} AFTER {op} ON "{table}" '
+                              f"REFERENCING {'OLD' if op == 'DELETE' else 'NEW'} TABLE AS {rows} "
+                              f"FOR EACH STATEMENT EXECUTE FUNCTION {fn}()")
+        statements.append(f"DROP FUNCTION IF EXISTS change_log_{table}()")
     return statements
 
 

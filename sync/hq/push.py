@@ -94,16 +94,10 @@ def apply_batch(cred: TerminalCredential, items: list[dict]) -> PushOutcome:
             except DomainError as exc:
                 errors[index] = exc
         # The ledger takes the batch's events together: the fold does not depend on their order.
-        stored = post_events(list(events.values()))
-        new_events = []
+        stored = post_events(list(events.values()), received_at=hqclock.now())
         for index, result in zip(events, stored, strict=True):
             if isinstance(result, DomainError):
                 errors[index] = result
-            elif result:
-                new_events.append(events[index].id)
-        now = hqclock.now()
-        for start in range(0, len(new_events), 500):
-            StockEvent.update(received_at=now).where(StockEvent.id.in_(new_events[start:start + 500])).execute()
         for index, item in enumerate(items):
             kind, ref = str(item.get("kind", "")), str(item.get("ref", ""))
             exc = errors.get(index)
