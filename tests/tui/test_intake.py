@@ -15,6 +15,7 @@ from tests.tui.screen_host import ScreenHost, idle
 from tests.tui.stock_data import BREAD, GTIN_CHEESE14, MILK, delivery, shop
 from tests.tui.stock_pilot import choose, dialog_error, fill, steady
 from tui.dialogs.supervisor_pin import SupervisorPinDialog
+from tui.i18n import set_language
 from tui.screens.intake import BLIND, IntakeDraft, IntakeScreen, parse_expiry
 from tui.widgets.message_line import MessageLine
 from tui.widgets.stock_messages import StockChanged
@@ -195,3 +196,19 @@ def test_snapshot_intake_against_a_delivery(store, snap_compare) -> None:
         await steady(pilot)
 
     assert snap_compare(ScreenHost(lambda: IntakeScreen(actor)), terminal_size=(80, 24), run_before=run_before)
+
+
+def test_snapshot_intake_zh_cn(store, snap_compare) -> None:
+    actor = shop()
+    delivery()
+    set_language("zh_CN")
+    try:
+        async def run_before(pilot) -> None:
+            await choose(pilot, "D-100")
+            await scan_burst(pilot, f"12*{MILK}\r4*{BREAD}")
+            await steady(pilot)
+
+        assert snap_compare(ScreenHost(lambda: IntakeScreen(actor, lang="zh_CN")), terminal_size=(80, 24),
+                            run_before=run_before)
+    finally:
+        set_language("en")

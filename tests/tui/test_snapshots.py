@@ -89,3 +89,19 @@ def test_help_screen(snap_compare, make_app, lang):
         await idle(pilot)
 
     assert snap(snap_compare, make_app(lang), before)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_attention_screen(snap_compare, make_app, lang):
+    from models import attention
+
+    attention.add(attention.REJECTED, "0192d0c4-7f6e-7a51-9d0e-3c1f5a2b8e01",
+                  "Event 0192d0c4 was already recorded with different content.")
+    attention.add(attention.PRODUCT_CHANGED, "TEA1", "TEA1 changed at head office during a sale: kept 3.20.")
+
+    async def before(pilot):
+        await login(pilot)
+        await pilot.press("f11")
+        await idle(pilot)
+
+    assert snap(snap_compare, make_app(lang), before)

@@ -14,6 +14,7 @@ from tests.tui.burst import scan_burst
 from tests.tui.screen_host import ScreenHost, idle
 from tests.tui.stock_data import BREAD, MILK, T0, shop, stock
 from tests.tui.stock_pilot import choose, steady
+from tui.i18n import set_language
 from tui.screens.transfers import TransferDraft, TransfersScreen
 from tui.widgets.message_line import MessageLine
 from tui.widgets.stock_messages import StockChanged
@@ -164,3 +165,20 @@ def test_snapshot_transfer_picker(store, snap_compare) -> None:
     transfer = _incoming()
     Transfer.update(sent_at=T0).where(Transfer.id == transfer.id).execute()
     assert snap_compare(ScreenHost(lambda: TransfersScreen(actor)), terminal_size=(80, 24), run_before=steady)
+
+
+def test_snapshot_receiving_a_transfer_zh_cn(store, snap_compare) -> None:
+    actor = shop()
+    transfer = _incoming()
+    Transfer.update(sent_at=T0).where(Transfer.id == transfer.id).execute()
+    set_language("zh_CN")
+    try:
+        async def run_before(pilot) -> None:
+            await choose(pilot, f"in:{transfer.id}")
+            await scan_burst(pilot, f"6*{MILK}\r3*{BREAD}")
+            await steady(pilot)
+
+        assert snap_compare(ScreenHost(lambda: TransfersScreen(actor, lang="zh_CN")), terminal_size=(80, 24),
+                            run_before=run_before)
+    finally:
+        set_language("en")
