@@ -49,8 +49,16 @@ def insert_rows(name: str, fields: Sequence[peewee.Field], rows: Sequence[Sequen
         _compiled[key] = sql
     defaults = {f.name: f.db_value(f.default() if callable(f.default) else f.default)
                 for f in columns if f.name not in given}
-    params = [[f.db_value(row[given[f.name]]) if f.name in given else defaults[f.name] for f in columns]
-              for row in rows]
+    getters = []
+    for f in columns:
+        if f.name not in given:
+            getters.append(lambda row, value=defaults[f.name]: value)
+            continue
+        position = given[f.name]
+        convert = _needed(f.db_value, (row[position] for row in rows))
+        getters.append((lambda row, p=position: row[p]) if convert is None
+                       else (lambda row, p=position, c=convert: c(row[p])))
+    params = [[get(row) for get in getters] for row in rows]
     cursor = database.cursor()
     try:
         cursor.executemany(sql, params)
@@ -76,13 +84,34 @@ def select_in(columns: Sequence[peewee.Field], key: peewee.Field, values: Sequen
     head = (f"SELECT {', '.join(quote(c.column_name) for c in columns)} FROM {quote(model._meta.table_name)} "
             "WHERE ")
     tail = f" ORDER BY {', '.join(quote(c.column_name) for c in order_by)}" if order_by else ""
-    converters = [c.python_value for c in columns]
     found = []
     for part in chunks(list(values)):
         condition, params = in_list(quote(key.column_name), [key.db_value(v) for v in part])
         cursor = database.execute_sql(head + condition + tail, params)
-        found += [tuple(convert(v) for convert, v in zip(converters, row, strict=True)) for row in cursor.fetchall()]
+        rows = cursor.fetchall()
+        converters = [(i, convert) for i, column in enumerate(columns)
+                      if (convert := _needed(column.python_value, (row[i] for row in rows))) is not None]
+        if not converters:
+            found += rows
+            continue
+        for row in rows:
+            row = list(row)
+            for i, convert in converters:
+                row[i] = convert(row[i])
+            found.append(tuple(row))
     return found
+
+
+def _needed(convert: Callable[[Any], Any], values: Iterator[Any]) -> Callable[[Any], Any] | None:
+    """`convert`, or None if it leaves this column's values as they are (judged on the first non-None
+    value: a column's values come back from the driver as one type). Converting 100,000 strings to
+    the strings they already are was a good part of applying a catalogue."""
+    for value in values:
+        if value is None:
+            continue
+        out = convert(value)
+        return None if type(out) is type(value) and out == value else convert
+    return None
 
 
 def delete_in(key: peewee.Field, values: Sequence[Any]) -> None:

@@ -20,6 +20,7 @@ import os
 import ssl
 import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -205,15 +206,31 @@ def push(client: httpx.Client, *, batch_size: int = PUSH_BATCH, max_batches: int
 def pull(client: httpx.Client, *, page_size: int = PULL_PAGE, max_pages: int | None = None) -> PullResult:
     """Fetch and apply pages from the stored cursor until head office has no more."""
     result = PullResult()
-    with db.connection_context():
+
+    def fetch(cursor: str) -> tuple[dict, dt.datetime]:
+        return call(client, "GET", f"{API}/pull", params={"cursor": cursor, "limit": page_size})
+
+    # While a page is applied here, head office already builds the next one (its cursor is in the
+    # page): the two halves overlap instead of taking turns. Pages are still applied one at a time,
+    # in order, each with its cursor in its own transaction; a prefetched page whose predecessor
+    # failed to apply is dropped.
+    with db.connection_context(), ThreadPoolExecutor(1, thread_name_prefix="counter-pull") as ahead:
         result.cursor = get_state(CURSOR)
-        while max_pages is None or result.pages < max_pages:
-            page, server_time = call(client, "GET", f"{API}/pull", params={"cursor": result.cursor, "limit": page_size})
-            result.applied.merge(apply_page(page, server_time))
+        page, server_time = fetch(result.cursor)
+        while True:
+            more = bool(page.get("more")) and (max_pages is None or result.pages + 1 < max_pages)
+            upcoming = ahead.submit(fetch, page["cursor"]) if more else None
+            try:
+                result.applied.merge(apply_page(page, server_time))
+            except BaseException:
+                if upcoming is not None:
+                    upcoming.cancel()
+                raise
             result.cursor = page["cursor"]
             result.pages += 1
-            if not page.get("more"):
+            if upcoming is None:
                 break
+            page, server_time = upcoming.result()
     return result
 
 

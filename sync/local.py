@@ -121,22 +121,32 @@ def _stored(field: peewee.Field, value: object) -> object:
     return field.python_value(field.db_value(value))
 
 
-def _wanted_row(doc: dict) -> dict[str, object]:
+def _same(field: peewee.Field, value: object) -> object:
+    return value
+
+
+def _wanted_row(doc: dict, stored: bool = True) -> dict[str, object]:
+    """The product's columns from its document; `stored=False` skips the round trip through the
+    column types (only needed to compare with what the store holds; a new product compares nothing)."""
     values: dict[str, object] = {name: doc[name] for name in _PRODUCT_FIELDS if name in doc}
     values["tax_rate"] = Decimal(doc.get("tax_rate", "0"))
     if doc.get("updated_at"):
         values["updated_at"] = clock.parse(doc["updated_at"])
+    if not stored:
+        return values
     return {name: _stored(Product._meta.fields[name], value) for name, value in values.items()}
 
 
-def _wanted_barcodes(doc: dict) -> dict[str, Decimal]:
-    return {b["code"]: _stored(Barcode.pack_qty, Decimal(b.get("pack_qty", "1"))) for b in doc.get("barcodes", [])}
+def _wanted_barcodes(doc: dict, stored: bool = True) -> dict[str, Decimal]:
+    as_stored = _stored if stored else _same
+    return {b["code"]: as_stored(Barcode.pack_qty, Decimal(b.get("pack_qty", "1"))) for b in doc.get("barcodes", [])}
 
 
-def _wanted_prices(doc: dict) -> list[tuple]:
-    prices = [(_stored(Price.amount, Decimal(p["amount"])), p["currency"],
-               _stored(Price.valid_from, clock.parse(p["valid_from"]) if p.get("valid_from") else _EPOCH),
-               _stored(Price.valid_to, _opt_time(p.get("valid_to"))))
+def _wanted_prices(doc: dict, stored: bool = True) -> list[tuple]:
+    as_stored = _stored if stored else _same
+    prices = [(as_stored(Price.amount, Decimal(p["amount"])), p["currency"],
+               as_stored(Price.valid_from, clock.parse(p["valid_from"]) if p.get("valid_from") else _EPOCH),
+               as_stored(Price.valid_to, _opt_time(p.get("valid_to"))))
               for p in doc["prices"]]
     return sorted(prices, key=_price_order)
 
@@ -178,7 +188,7 @@ def apply_products(docs: list[dict]) -> list[str]:
                 for row in bulk.select_in([Product.id, Product.sku, *_COLUMNS], Product.sku, list(by_sku))}
 
     defaults = {f.name: f.default() if callable(f.default) else f.default for f in _COLUMNS}
-    wanted = {sku: _wanted_row(doc) for sku, doc in by_sku.items()}
+    wanted = {sku: _wanted_row(doc, stored=sku in existing) for sku, doc in by_sku.items()}
     new = [sku for sku in by_sku if sku not in existing]
     bulk.insert_rows("product", [Product.sku, *_COLUMNS],
                      [[sku, *(defaults | wanted[sku]).values()] for sku in new])
@@ -200,11 +210,12 @@ def apply_products(docs: list[dict]) -> list[str]:
     reprice: list[int] = []
     new_prices: list[tuple] = []
     for sku, doc in by_sku.items():
-        pid, want_row, want_codes = ids[sku], wanted[sku], _wanted_barcodes(doc)
+        old = existing.get(sku)
+        # A new product has nothing to compare with: its values go in as they are.
+        pid, want_row, want_codes = ids[sku], wanted[sku], _wanted_barcodes(doc, stored=old is not None)
         codes = {code: pack for code, (_, pack) in have_codes.get(pid, {}).items()}
         prices = sorted(have_prices.get(pid, []), key=_price_order)
-        want_prices = _wanted_prices(doc) if "prices" in doc else prices
-        old = existing.get(sku)
+        want_prices = _wanted_prices(doc, stored=old is not None) if "prices" in doc else prices
         if old is not None:
             if any(old[name] != value for name, value in want_row.items()):
                 Product.update(**want_row).where(Product.id == pid).execute()

@@ -15,6 +15,7 @@ Products are the bulk of a page, so each is sent once per pull where possible:
 
 from __future__ import annotations
 
+import time
 from decimal import Decimal
 
 import peewee
@@ -103,9 +104,33 @@ def _products_to_send(changed: list[str], referenced: set[str], end: Cursor, mor
     return sorted(send)
 
 
+SKIP_BUDGET_ROWS = 100_000  # log rows one request may read past while its pages come out empty
+SKIP_BUDGET_S = 2.0
+
+
 def build_page(cred: TerminalCredential, after: Cursor, limit: int) -> dict:
+    """The next page for `cred` after `after`; `limit` log rows, or more when those send nothing.
+
+    A page that would carry no document at all (a catalogue import's product and barcode rows whose
+    products a later row names again) is not sent: the next one is built from its cursor in the same
+    request, exactly as the terminal would have asked for it, until a page carries something, the
+    log ends, or the request has read `SKIP_BUDGET_ROWS` rows or spent `SKIP_BUDGET_S`.
+    """
     limit = max(1, min(limit, MAX_PAGE))
+    changelog.refresh_statistics()
     location = Location.get(Location.code == cred.location_code)
+    started, read = time.monotonic(), 0
+    while True:
+        page = _build_one(cred, location, after, limit)
+        read += page["counts"]["log_rows"]
+        if (not page["more"] or any(page["changes"].values()) or read >= SKIP_BUDGET_ROWS
+                or time.monotonic() - started >= SKIP_BUDGET_S):
+            page["counts"]["log_rows"] = read
+            return page
+        after = Cursor.parse(page["cursor"])
+
+
+def _build_one(cred: TerminalCredential, location: Location, after: Cursor, limit: int) -> dict:
     changes, more = changelog.pending(after, location.id, limit)
     buckets: dict[str, dict] = {}  # entity -> keys in log order, each once (a dict keeps order)
     for change in changes:
