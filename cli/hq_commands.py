@@ -45,13 +45,15 @@ def hq(ctx: click.Context, db_url: str | None, host: str, port: int) -> None:
 @db_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8765, show_default=True, type=int)
-def serve(db_url: str | None, host: str, port: int) -> None:
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="Server processes sharing the database (e.g. one per CPU core).")
+def serve(db_url: str | None, host: str, port: int, workers: int = 1) -> None:
     """Serve the sync API (OpenAPI at /docs, health at /health); JSON log lines on stderr."""
     from sync.hq.server import serve as run
 
     db_url = _url(db_url)
     click.echo(f"Head office on http://{host}:{port} (database {db_url}); Ctrl+C stops it.", err=True)
-    run(db_url, host=host, port=port)
+    run(db_url, host=host, port=port, workers=workers)
 
 
 @hq.command("add-terminal")

@@ -100,7 +100,9 @@ def upsert_location(doc: dict) -> Location:
     location = Location.get_or_none(Location.code == doc["code"])
     if location is None:
         return Location.create(code=doc["code"], **values)
-    Location.update(**values).where(Location.id == location.id).execute()
+    # Pages name a location whenever they carry its levels: write only what changed.
+    if any(getattr(location, name) != value for name, value in values.items()):
+        Location.update(**values).where(Location.id == location.id).execute()
     return location
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
 import socket
 import threading
 import time
@@ -71,13 +72,34 @@ def _socket(host: str, port: int) -> socket.socket:
     return sock
 
 
-def serve(url: str, host: str = "127.0.0.1", port: int = DEFAULT_PORT) -> None:
-    """Serve until interrupted (the `counter hq serve` command)."""
+_URL_VARIABLE = "COUNTER_HQ_WORKER_DB"
+
+
+def serve(url: str, host: str = "127.0.0.1", port: int = DEFAULT_PORT, workers: int = 1) -> None:
+    """Serve until interrupted (the `counter hq serve` command).
+
+    `workers` > 1 runs that many processes on one socket (uvicorn's supervisor). Head office keeps
+    nothing in memory that matters, so they share the database and nothing else; the schema is
+    brought up to date once, here, before any of them starts.
+    """
     logs.configure()
+    if workers > 1:
+        database = open_hq(url)
+        database.close_all() if isinstance(database, PooledPostgresqlDatabase) else database.close()
+        os.environ[_URL_VARIABLE] = url
+        uvicorn.run("sync.hq.server:worker_app", factory=True, workers=workers, host=host, port=port,
+                    log_config=None, access_log=False, proxy_headers=True)
+        return
     database = open_hq(url)
     config = uvicorn.Config(create_app(database), host=host, port=port, log_config=None, access_log=False,
                             proxy_headers=True)
     uvicorn.Server(config).run()
+
+
+def worker_app() -> object:
+    """The app of one worker process of `serve(workers=N)` (the database was migrated before)."""
+    logs.configure()
+    return create_app(connect_database(os.environ[_URL_VARIABLE]))
 
 
 @dataclass

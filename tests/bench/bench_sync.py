@@ -57,6 +57,7 @@ from sync.hq import auth  # noqa: E402
 from sync.hq.server import connect_database, open_hq  # noqa: E402
 from tests.pg import PG_BIN, _as_postgres, _free_port, _run  # noqa: E402
 
+WORKERS = 1  # head-office processes (--hq-workers)
 GOALS = {"push_10k_s": 2.0, "pull_100k_s": 10.0, "concurrent20_p99_ms": 250.0}
 
 
@@ -106,7 +107,7 @@ def head_office(url: str, logdir: Path) -> Iterator[str]:
     port = _free_port()
     log = open(logdir / f"hq-{port}.log", "w")  # noqa: SIM115 - closed below
     proc = subprocess.Popen(
-        [sys.executable, "-c", f"from sync.hq.server import serve; serve({url!r}, port={port})"],
+        [sys.executable, "-c", f"from sync.hq.server import serve; serve({url!r}, port={port}, workers={WORKERS})"],
         cwd=Path(__file__).resolve().parents[2], stdout=log, stderr=log)
     base = f"http://127.0.0.1:{port}"
     try:
@@ -320,8 +321,12 @@ def main() -> None:
     parser.add_argument("--products", type=int, default=100_000)
     parser.add_argument("--terminals", type=int, default=20)
     parser.add_argument("--rounds", type=int, default=10)
+    parser.add_argument("--hq-workers", type=int, default=1,
+                        help="head-office worker processes (counter hq serve --workers N)")
     parser.add_argument("--only", choices=("push", "pull", "concurrent"), action="append")
     args = parser.parse_args()
+    global WORKERS
+    WORKERS = args.hq_workers
     parts = set(args.only or ("push", "pull", "concurrent"))
     figures: dict[str, float] = {}
     started = time.perf_counter()
@@ -335,6 +340,7 @@ def main() -> None:
         if "concurrent" in parts:
             figures |= bench_concurrent(base_pg, tmp, args.terminals, args.rounds)
     figures["total_s"] = time.perf_counter() - started
+    figures["hq_workers"] = WORKERS
     missed = [k for k, goal in GOALS.items() if k in figures and figures[k] >= goal]
     print("goals missed: " + ", ".join(missed) if missed else "all goals met", file=sys.stderr)
     print(json.dumps({k: round(v, 3) for k, v in figures.items()} | {"goals_missed": missed}))
