@@ -94,7 +94,9 @@ class RowAdded(Message):
 
 
 class BareApp(App):
-    """The floor: an Input and a DataTable, one row per Enter, nothing else."""
+    """The floor: an Input and a DataTable, one row per Enter (kept in view), nothing else."""
+
+    CSS = "DataTable { height: 1fr; }"  # the table fills the screen and scrolls, as the Sale screen's
 
     def __init__(self, recorder: Recorder) -> None:
         super().__init__()
@@ -112,7 +114,10 @@ class BareApp(App):
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.rows.append(event.value)
         position = len(self.rows)
-        self.query_one(DataTable).add_row(str(position), event.value)
+        table = self.query_one(DataTable)
+        table.add_row(str(position), event.value)
+        # Scroll like the Sale screen does: a line below the fold is not on screen.
+        table.move_cursor(row=position - 1)
         event.input.value = ""
         self.call_after_refresh(self.post_message, RowAdded(position))
 
