@@ -8,6 +8,7 @@ Use `fresh_database(url)` for an empty database per test.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -22,7 +23,7 @@ import pytest
 PG_BIN = Path(os.environ.get("COUNTER_PG_BIN", "/usr/lib/postgresql/15/bin"))
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
@@ -40,33 +41,52 @@ def _run(cmd: list[str]) -> None:
         raise RuntimeError(f"{' '.join(cmd)} failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
 
 
-@pytest.fixture(scope="session")
-def postgres_url() -> Iterator[str]:
+def binaries_missing() -> str | None:
+    """Why a cluster cannot be started here, or None."""
     if not (PG_BIN / "initdb").exists() or not (PG_BIN / "pg_ctl").exists():
-        pytest.skip(f"PostgreSQL binaries not found in {PG_BIN} (set COUNTER_PG_BIN)")
+        return f"PostgreSQL binaries not found in {PG_BIN} (set COUNTER_PG_BIN)"
     if os.geteuid() == 0 and shutil.which("runuser") is None:
-        pytest.skip("running as root without runuser: cannot start PostgreSQL as user postgres")
-    root = Path(tempfile.mkdtemp(prefix="counter-pg-"))
+        return "running as root without runuser: cannot start PostgreSQL as user postgres"
+    return None
+
+
+@contextlib.contextmanager
+def cluster(*settings: str, database: str = "postgres", prefix: str = "counter-pg-") -> Iterator[str]:
+    """Start a throwaway cluster on a free 127.0.0.1 port (extra `-c` settings, e.g. "fsync=off"),
+    yield the URL of `database` (created unless it is "postgres"), stop and remove it afterwards."""
+    root = Path(tempfile.mkdtemp(prefix=prefix))
     data, sockdir = root / "data", root / "sock"
     sockdir.mkdir()
     if os.geteuid() == 0:
         shutil.chown(root, "postgres")
         shutil.chown(sockdir, "postgres")
-    port = _free_port()
+    port = free_port()
     ctl = str(PG_BIN / "pg_ctl")
+    options = " ".join([f"-p {port} -k {sockdir} -c listen_addresses=127.0.0.1", *(f"-c {s}" for s in settings)])
     try:
         _run(_as_postgres(str(PG_BIN / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres", "-E", "UTF8"))
-        _run(_as_postgres(ctl, "-D", str(data), "-l", str(root / "server.log"), "-w", "-t", "60", "-o",
-                          f"-p {port} -k {sockdir} -c listen_addresses=127.0.0.1 -c fsync=off", "start"))
+        _run(_as_postgres(ctl, "-D", str(data), "-l", str(root / "server.log"), "-w", "-t", "60", "-o", options,
+                          "start"))
         try:
-            _run(_as_postgres(str(PG_BIN / "createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "postgres",
-                              "counter"))
-            yield f"postgresql://postgres@127.0.0.1:{port}/counter"
+            if database != "postgres":
+                _run(_as_postgres(str(PG_BIN / "createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "postgres",
+                                  database))
+            yield f"postgresql://postgres@127.0.0.1:{port}/{database}"
         finally:
-            subprocess.run(_as_postgres(ctl, "-D", str(data), "-m", "immediate", "-w", "stop"),
+            subprocess.run(_as_postgres(ctl, "-D", str(data), "-m", "fast", "-w", "stop"),
                            capture_output=True, timeout=60)
     finally:
         shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    missing = binaries_missing()
+    if missing:
+        pytest.skip(missing)
+    # Tests need a real server, not a durable one: fsync off keeps the suite fast.
+    with cluster("fsync=off", database="counter") as url:
+        yield url
 
 
 def fresh_database(url: str) -> str:

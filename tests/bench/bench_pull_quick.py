@@ -18,8 +18,6 @@ import cProfile
 import datetime as dt
 import json
 import pstats
-import shutil
-import subprocess
 import tempfile
 import time
 from collections.abc import Iterator
@@ -38,31 +36,12 @@ from models.store import actor_for, ensure_terminal
 from sync import client as sync
 from sync.hq import auth
 from sync.hq.server import HQHandle, connect_database, serve_in_thread
-from tests.pg import PG_BIN, _as_postgres, _free_port, _run, fresh_database
+from tests import pg
+from tests.pg import fresh_database
 
 
-@contextlib.contextmanager
-def cluster() -> Iterator[str]:
-    root = Path(tempfile.mkdtemp(prefix="counter-bench-pg-"))
-    data, sockdir = root / "data", root / "sock"
-    sockdir.mkdir()
-    shutil.chown(root, "postgres")
-    shutil.chown(sockdir, "postgres")
-    port = _free_port()
-    ctl = str(PG_BIN / "pg_ctl")
-    try:
-        _run(_as_postgres(str(PG_BIN / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres", "-E", "UTF8"))
-        _run(_as_postgres(ctl, "-D", str(data), "-l", str(root / "server.log"), "-w", "-t", "60", "-o",
-                          f"-p {port} -k {sockdir} -c listen_addresses=127.0.0.1", "start"))
-        try:
-            _run(_as_postgres(str(PG_BIN / "createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "postgres",
-                              "counter"))
-            yield f"postgresql://postgres@127.0.0.1:{port}/counter"
-        finally:
-            subprocess.run(_as_postgres(ctl, "-D", str(data), "-m", "fast", "-w", "stop"), capture_output=True,
-                           timeout=60)
-    finally:
-        shutil.rmtree(root, ignore_errors=True)
+def cluster() -> contextlib.AbstractContextManager[str]:
+    return pg.cluster(database="counter", prefix="counter-bench-pg-")
 
 
 @contextlib.contextmanager

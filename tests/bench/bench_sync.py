@@ -24,8 +24,6 @@ import contextlib
 import datetime as dt
 import io
 import json
-import os
-import shutil
 import statistics
 import subprocess
 import sys
@@ -55,7 +53,7 @@ from models.store import actor_for  # noqa: E402
 from sync import client as sync  # noqa: E402
 from sync.hq import auth  # noqa: E402
 from sync.hq.server import connect_database, open_hq  # noqa: E402
-from tests.pg import PG_BIN, _as_postgres, _free_port, _run  # noqa: E402
+from tests import pg  # noqa: E402
 
 WORKERS = 1  # head-office processes (--hq-workers)
 GOALS = {"push_10k_s": 2.0, "pull_100k_s": 10.0, "concurrent20_p99_ms": 250.0}
@@ -63,28 +61,9 @@ GOALS = {"push_10k_s": 2.0, "pull_100k_s": 10.0, "concurrent20_p99_ms": 250.0}
 
 # --- infrastructure ---------------------------------------------------------------------------
 
-@contextlib.contextmanager
-def cluster() -> Iterator[str]:
+def cluster() -> contextlib.AbstractContextManager[str]:
     """A throwaway PostgreSQL cluster on 127.0.0.1 (durable settings: fsync stays on)."""
-    root = Path(tempfile.mkdtemp(prefix="counter-bench-sync-"))
-    data, sockdir = root / "data", root / "sock"
-    sockdir.mkdir()
-    if os.geteuid() == 0:
-        shutil.chown(root, "postgres")
-        shutil.chown(sockdir, "postgres")
-    port = _free_port()
-    ctl = str(PG_BIN / "pg_ctl")
-    try:
-        _run(_as_postgres(str(PG_BIN / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres", "-E", "UTF8"))
-        _run(_as_postgres(ctl, "-D", str(data), "-l", str(root / "server.log"), "-w", "-t", "60", "-o",
-                          f"-p {port} -k {sockdir} -c listen_addresses=127.0.0.1 -c max_connections=200", "start"))
-        try:
-            yield f"postgresql://postgres@127.0.0.1:{port}/postgres"
-        finally:
-            subprocess.run(_as_postgres(ctl, "-D", str(data), "-m", "fast", "-w", "stop"), capture_output=True,
-                           timeout=60)
-    finally:
-        shutil.rmtree(root, ignore_errors=True)
+    return pg.cluster("max_connections=200", prefix="counter-bench-sync-")
 
 
 def new_database(base: str, name: str) -> str:
@@ -104,7 +83,7 @@ def head_office(url: str, logdir: Path) -> Iterator[str]:
     """Migrate, then serve `url` from a separate process; yields the base URL."""
     database = open_hq(url)
     database.close_all() if hasattr(database, "close_all") else database.close()
-    port = _free_port()
+    port = pg.free_port()
     log = open(logdir / f"hq-{port}.log", "w")  # noqa: SIM115 - closed below
     proc = subprocess.Popen(
         [sys.executable, "-c", f"from sync.hq.server import serve; serve({url!r}, port={port}, workers={WORKERS})"],
