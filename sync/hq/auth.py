@@ -1,6 +1,6 @@
 """Terminal credentials: one-time enrolment tokens, long-lived bearer tokens, revocation.
 
-Tokens are 256 random bits (`secrets.token_urlsafe(32)`). Head office keeps only their SHA-256:
+Tokens are `cnt_` and 256 random bits (`secrets.token_urlsafe(32)`). Head office keeps only their SHA-256:
 a slow hash (argon2) protects *guessable* secrets such as PINs; a 256-bit random token cannot be
 guessed, so a fast hash is as safe and lets a request find its terminal with one indexed lookup
 (no per-request key stretching, no scan). A leaked database therefore leaks no usable token.
@@ -21,9 +21,13 @@ from models.store import ensure_terminal
 from . import hqclock
 from .models import TerminalCredential
 
+TOKEN_PREFIX = "cnt_"
+
 
 def new_token() -> str:
-    return secrets.token_urlsafe(32)
+    # The prefix keeps a token that starts with "-" from being read as a command-line option
+    # (`counter enroll URL -Qx...`), and lets secret scanners recognise a leaked one.
+    return TOKEN_PREFIX + secrets.token_urlsafe(32)
 
 
 def token_hash(token: str) -> str:

@@ -85,3 +85,11 @@ def test_add_terminal_refuses_a_taken_code(hq):
         assert [c.code for c in auth.list_terminals()] == ["T01"]
         assert Product.select().count() == 0 and OutboxEntry.select().count() == 0
         assert attention.open_count() == 0
+
+
+def test_tokens_never_look_like_command_line_options():
+    from sync.hq.auth import new_token
+
+    tokens = [new_token() for _ in range(500)]
+    assert all(t.startswith("cnt_") and len(t) > 40 for t in tokens)
+    assert len(set(tokens)) == 500
