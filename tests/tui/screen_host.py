@@ -9,7 +9,7 @@ from textual.message import Message
 from textual.screen import Screen
 
 from tests.tui.burst import settle
-from tui.widgets.stock_messages import StockMessage
+from tui.messages import StockMessage
 
 
 class ScreenHost(App[None]):

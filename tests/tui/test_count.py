@@ -16,9 +16,9 @@ from tests.tui.stock_data import BREAD, CHEESE, MILK, shop, stock
 from tests.tui.stock_pilot import choose, fill, steady
 from tui.dialogs.supervisor_pin import SupervisorPinDialog
 from tui.i18n import set_language
+from tui.messages import StockChanged
 from tui.screens.count import BIN, CATEGORY, LIST, CountScreen
 from tui.widgets.message_line import MessageLine
-from tui.widgets.stock_messages import StockChanged
 
 
 def _seed():

@@ -16,9 +16,9 @@ from tests.tui.stock_data import BREAD, GTIN_CHEESE14, MILK, delivery, shop
 from tests.tui.stock_pilot import choose, dialog_error, fill, steady
 from tui.dialogs.supervisor_pin import SupervisorPinDialog
 from tui.i18n import set_language
+from tui.messages import StockChanged
 from tui.screens.intake import BLIND, IntakeDraft, IntakeScreen, parse_expiry
 from tui.widgets.message_line import MessageLine
-from tui.widgets.stock_messages import StockChanged
 from tui.widgets.stock_prompts import FieldsDialog
 
 GS = "\x1d"

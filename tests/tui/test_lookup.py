@@ -10,9 +10,9 @@ from tests.tui.screen_host import ScreenHost, idle
 from tests.tui.stock_data import MILK, shop, stock
 from tests.tui.stock_pilot import steady
 from tui.i18n import set_language
+from tui.messages import ProductChosen
 from tui.screens.lookup import LookupScreen
 from tui.widgets.message_line import MessageLine
-from tui.widgets.stock_messages import ProductChosen
 
 
 def _seed():

@@ -15,9 +15,9 @@ from tests.tui.screen_host import ScreenHost, idle
 from tests.tui.stock_data import BREAD, MILK, T0, shop, stock
 from tests.tui.stock_pilot import choose, steady
 from tui.i18n import set_language
+from tui.messages import StockChanged
 from tui.screens.transfers import TransferDraft, TransfersScreen
 from tui.widgets.message_line import MessageLine
-from tui.widgets.stock_messages import StockChanged
 
 
 def _message(app) -> str:

@@ -28,10 +28,10 @@ from models.stock_docs import OPEN, Delivery
 from tui.dialogs.confirm import ConfirmDialog
 from tui.dialogs.supervisor_pin import SupervisorPinDialog
 from tui.i18n import _
+from tui.messages import StockChanged
 from tui.widgets.message_line import MessageLine
 from tui.widgets.scan_input import ScanInput
 from tui.widgets.stock_format import day, qty
-from tui.widgets.stock_messages import StockChanged
 from tui.widgets.stock_prompts import Field, FieldsDialog, PickDialog
 from tui.widgets.stock_screen import StockScreen
 

@@ -22,10 +22,10 @@ from models.context import Actor
 from models.db import db
 from models.lookup import ProductCard, find_products, product_card
 from tui.i18n import _
+from tui.messages import ProductChosen
 from tui.widgets.message_line import MessageLine
 from tui.widgets.scan_input import ScanInput
 from tui.widgets.stock_format import day, moment, qty
-from tui.widgets.stock_messages import ProductChosen
 from tui.widgets.stock_screen import StockScreen
 
 DEBOUNCE_SECONDS = 0.15
