@@ -4,8 +4,6 @@ read the status bar's numbers, find the optional sync hook. No SQL here either: 
 from __future__ import annotations
 
 import datetime as dt
-import importlib
-from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
@@ -102,16 +100,6 @@ def last_good_sync() -> dt.datetime | None:
     """When sync last reached head office, as the store remembers it (survives a restart)."""
     value = hq.get_state(hq.LAST_SYNC)
     return clock.parse(value) if value else None
-
-
-def find_sync_runner() -> Callable[[], object] | None:
-    """The sync engineer's ``sync.client.run_sync``, if this build has it."""
-    try:
-        module = importlib.import_module("sync.client")
-    except ImportError:
-        return None
-    runner = getattr(module, "run_sync", None)
-    return runner if callable(runner) else None
 
 
 # --- receipts ---------------------------------------------------------------------------------

@@ -1,7 +1,6 @@
 """What every counter screen shares: translated key labels, the status bar on top, the keys below.
 
-Part B's screens may subclass ``CounterScreen`` too; a plain ``Screen`` works, only its footer stays
-in English.
+A plain ``Screen`` works in the app too; only its footer stays in English.
 """
 
 from __future__ import annotations
