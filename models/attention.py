@@ -6,8 +6,6 @@ Head office refused an event (with its reason), an order was cancelled while it 
 
 from __future__ import annotations
 
-import datetime as dt
-
 import peewee
 
 from . import clock
@@ -49,7 +47,3 @@ def resolve(item_id: int, by: str = "") -> None:
     """Mark an item dealt with; it stays in the table as a record."""
     Attention.update(resolved=True, resolved_at=clock.now(), resolved_by=by).where(
         Attention.id == item_id).execute()
-
-
-def resolved_since(since: dt.datetime) -> list[Attention]:
-    return list(Attention.select().where((Attention.resolved == True) & (Attention.resolved_at >= since)))  # noqa: E712

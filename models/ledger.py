@@ -377,10 +377,6 @@ def on_hand(location: Location, product: Product, *, bin: str | None = None, lot
     return Decimal(int(query.scalar())) / QuantityField.scale
 
 
-def levels_for(product: Product) -> list[StockLevel]:
-    return list(StockLevel.select(StockLevel, Location).join(Location).where(StockLevel.product == product))
-
-
 _DERIVED_SQL = """
 WITH ranked AS (
     SELECT location_id, product_id, bin, lot, occurred_at, quantity, id,

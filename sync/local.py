@@ -110,11 +110,6 @@ def _opt_time(value: str | None) -> dt.datetime | None:
     return clock.parse(value) if value else None
 
 
-def upsert_product(doc: dict) -> bool:
-    """Insert or update one product with its barcodes and prices; True if an existing one changed."""
-    return bool(apply_products([doc]))
-
-
 _EPOCH = dt.datetime(2000, 1, 1)
 
 

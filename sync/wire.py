@@ -54,11 +54,6 @@ def _iso(value: dt.datetime | None) -> str | None:
     return clock.iso(clock.parse(value)) if value else None
 
 
-def product_doc(product: Product) -> dict:
-    """A product with its barcodes and prices."""
-    return product_docs([product.sku])[0]
-
-
 _PRODUCT_COLUMNS = (Product.sku, Product.name, Product.name_zh, Product.category, Product.unit,
                     Product.unit_precision, Product.track_lot, Product.track_serial, Product.track_expiry,
                     Product.weight_priced, Product.tax_rate, Product.active, Product.updated_at)
