@@ -138,6 +138,18 @@ class RawScan:
         return time.perf_counter() - start
 
 
+def build_store(products: int, events: int, prefix: str) -> tuple[Path, float]:
+    """A store of that size in a fresh temp dir, levels derived, open; returns its path and build seconds."""
+    path = Path(tempfile.mkdtemp(prefix=prefix)) / "store.db"
+    t = time.perf_counter()
+    build(path, products, events)
+    open_store(path)
+    rebuild_all_levels()
+    build_s = time.perf_counter() - t
+    print(f"built {products} products, {events} events in {build_s:.1f} s ({path})", flush=True)
+    return path, build_s
+
+
 def pct(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
@@ -150,13 +162,7 @@ def main() -> None:
     parser.add_argument("--scans", type=int, default=2_000)
     args = parser.parse_args()
 
-    path = Path(tempfile.mkdtemp(prefix="bench-ledger-")) / "store.db"
-    t = time.perf_counter()
-    build(path, args.products, args.events)
-    open_store(path)
-    rebuild_all_levels()
-    build_s = time.perf_counter() - t
-    print(f"built {args.products} products, {args.events} events in {build_s:.1f} s ({path})")
+    path, build_s = build_store(args.products, args.events, "bench-ledger-")
 
     t = time.perf_counter()
     diffs = verify_levels()

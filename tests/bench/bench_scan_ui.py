@@ -26,7 +26,6 @@ import os
 import statistics
 import subprocess
 import sys
-import tempfile
 import textwrap
 import time
 from pathlib import Path
@@ -37,18 +36,13 @@ from textual.app import App, ComposeResult  # noqa: E402
 from textual.message import Message  # noqa: E402
 from textual.widgets import DataTable, Input  # noqa: E402
 
-from tests.bench.bench_ledger import build, ean13  # noqa: E402
+from tests.bench.bench_ledger import build_store, ean13, pct  # noqa: E402
 from tests.tui.burst import burst_events  # noqa: E402
 from tui.app import CounterApp  # noqa: E402
 from tui.messages import LineRendered  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 LINE_TIMEOUT = 2.0  # a scan with no line after this long counts its keys as lost
-
-
-def pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
 class Recorder:
@@ -272,16 +266,8 @@ def main() -> None:
     args = parser.parse_args()
 
     from models.db import db
-    from models.ledger import rebuild_all_levels
-    from models.store import open_store
 
-    path = Path(tempfile.mkdtemp(prefix="bench-scan-ui-")) / "store.db"
-    t = time.perf_counter()
-    build(path, args.products, args.events)
-    open_store(path)
-    rebuild_all_levels()
-    build_s = time.perf_counter() - t
-    print(f"built {args.products} products, {args.events} events in {build_s:.1f} s ({path})", flush=True)
+    path, build_s = build_store(args.products, args.events, "bench-scan-ui-")
 
     # Distinct products spread over the catalogue: every scan is a new line (no merging).
     step = max(1, args.products // (2 * args.scans + 10))
