@@ -8,7 +8,7 @@ from textual.app import App
 from textual.message import Message
 from textual.screen import Screen
 
-from tests.tui.burst import settle
+from tests.tui.counter_pilot import idle  # noqa: F401 - re-exported for the stock screen tests
 from tui.messages import StockMessage
 
 
@@ -32,14 +32,3 @@ class ScreenHost(App[None]):
         if isinstance(message, StockMessage):
             self.posted.append(message)
         await super()._on_message(message)
-
-
-async def idle(pilot) -> None:
-    """Wait for thread workers and every message queue on the screen to finish."""
-    for _ in range(20):
-        await pilot.app.workers.wait_for_complete()
-        await settle(pilot)
-        if not any(w.is_running for w in pilot.app.workers):
-            await settle(pilot)
-            return
-    raise AssertionError("workers still running")
