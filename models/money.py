@@ -18,9 +18,18 @@ class Money:
     def __post_init__(self) -> None:
         if isinstance(self.amount, float):
             raise TypeError("Money takes a Decimal, not a float")
+        if not Decimal(self.amount).is_finite():
+            raise DomainError(f"An amount must be a finite number, not {self.amount}.")
         if len(self.currency) != 3 or not self.currency.isalpha() or not self.currency.isupper():
             raise DomainError(f"Currency {self.currency!r} is not an ISO 4217 code such as EUR or CNY.")
         object.__setattr__(self, "amount", Decimal(self.amount))
+
+    @classmethod
+    def of(cls, amount: str | int | Decimal, currency: str) -> Money:
+        """Money from text or a whole number as well as a Decimal ("2.50", 3); never from a float."""
+        if isinstance(amount, float):
+            raise TypeError("build Money from a str or Decimal, not a float")
+        return cls(Decimal(amount), currency)
 
     @classmethod
     def zero(cls, currency: str) -> Money:

@@ -13,55 +13,11 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Literal
 
+from models.money import Money  # the domain's value type: Decimal and ISO currency, never float
 from printing.barcodes import Barcode, Symbology
 from printing.errors import InvalidDocument
 
 # -- value objects -----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Money:
-    amount: Decimal
-    currency: str
-
-    def __post_init__(self) -> None:
-        if isinstance(self.amount, float) or not isinstance(self.amount, Decimal):
-            raise InvalidDocument(
-                f"money must be a Decimal, got {type(self.amount).__name__} {self.amount!r}"
-            )
-        if not self.amount.is_finite():
-            raise InvalidDocument(f"money must be finite, got {self.amount}")
-        if not re.fullmatch(r"[A-Z]{3}", self.currency or ""):
-            raise InvalidDocument(f"currency must be an ISO 4217 code like 'EUR', got {self.currency!r}")
-
-    @classmethod
-    def of(cls, amount: str | int | Decimal, currency: str) -> Money:
-        if isinstance(amount, float):
-            raise InvalidDocument("build Money from a str or Decimal, not a float")
-        return cls(Decimal(amount), currency)
-
-    def _same(self, other: Money) -> None:
-        if other.currency != self.currency:
-            raise InvalidDocument(f"cannot mix {self.currency} and {other.currency}")
-
-    def __add__(self, other: Money) -> Money:
-        self._same(other)
-        return Money(self.amount + other.amount, self.currency)
-
-    def __sub__(self, other: Money) -> Money:
-        self._same(other)
-        return Money(self.amount - other.amount, self.currency)
-
-    def times(self, quantity: Decimal) -> Money:
-        return Money(self.amount * quantity, self.currency)
-
-    def zero(self) -> Money:
-        return Money(Decimal(0), self.currency)
-
-    def format(self, locale: str = "en_US") -> str:
-        from printing.money_format import format_money
-
-        return format_money(self.amount, self.currency, locale)
 
 
 @dataclass(frozen=True)
@@ -253,7 +209,7 @@ class ReceiptLine:
 
     @property
     def total(self) -> Money:
-        gross = self.unit_price.times(self.quantity)
+        gross = self.unit_price * self.quantity
         return gross - self.discount if self.discount else gross
 
 
@@ -337,7 +293,7 @@ class Receipt:
     @property
     def change(self) -> Money:
         change = self.paid - self.total
-        return change if change.amount > 0 else change.zero()
+        return change if change.amount > 0 else Money.zero(change.currency)
 
     @property
     def barcode(self) -> Barcode:

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from models.money import Money
 from printing.barcodes import Barcode, gtin_check_digit_ok
-from printing.documents import Money, ProductLabel, ShelfLabel
+from printing.documents import ProductLabel, ShelfLabel
 from printing.errors import InvalidDocument
 
 
@@ -29,16 +30,8 @@ def _primary_barcode(product: object, sku: str) -> Barcode:
 def _label_data(sku: str, lang: str) -> tuple[str, Money, Barcode, str]:
     import models.catalog as catalog
 
-    finder = getattr(catalog, "product_for_label", None)
-    if finder is not None:  # the domain's own view, when it provides one
-        data = finder(sku)
-        name, price, code = data["name"], data["price"], data["barcode"]
-        barcode = Barcode.gtin(code) if code.isdigit() else Barcode.code128(code)
-        return name, Money(Decimal(price.amount), price.currency), barcode, sku
     product = catalog.product_by_sku(sku)
-    price = catalog.current_price(product)
-    name = product.display_name(lang) if hasattr(product, "display_name") else product.name
-    return name, Money(Decimal(price.amount), price.currency), _primary_barcode(product, sku), product.sku
+    return product.display_name(lang), catalog.current_price(product), _primary_barcode(product, sku), product.sku
 
 
 def product_label_for_sku(sku: str, *, lang: str = "en", locale: str = "en_US") -> ProductLabel:

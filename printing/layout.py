@@ -22,6 +22,7 @@ from printing.documents import (
 )
 from printing.errors import DoesNotFit, UnsupportedDocument
 from printing.fonts import is_wide
+from printing.money_format import money_text
 from printing.receipt_format import COLUMNS, receipt_rows, row_text
 
 Align = Literal["left", "center", "right"]
@@ -208,7 +209,7 @@ def product_label(doc: ProductLabel, size: LabelSize, dpi: int) -> Canvas:
     name_h, name = shrink_or_ellipsize(doc.name, inner, min(mm(4, dpi), round(height * 0.12)), mm(2.5, dpi), True)
     items.append(Text(margin, y, name_h, name, inner, bold=True))
     y += round(name_h * 1.2)
-    price = doc.price.format(doc.locale)
+    price = money_text(doc.price, doc.locale)
     price_h = fit_height(price, inner, min(mm(10, dpi), round(height * 0.22)), mm(3, dpi), True, "price", dpi)
     items.append(Text(margin, y, price_h, price, inner, bold=True, align="right"))
     y += round(price_h * 1.15)
@@ -241,12 +242,12 @@ def shelf_label(doc: ShelfLabel, size: LabelSize, dpi: int) -> Canvas:
         promo_h = min(name_h, fit_height(doc.promo, inner, name_h, mm(2, dpi), True, "promotion", dpi))
         items.append(Text(margin, y, promo_h, doc.promo, inner, bold=True))
         y += round(promo_h * 1.2)
-    price = doc.price.format(doc.locale)
+    price = money_text(doc.price, doc.locale)
     price_h = fit_height(price, inner, min(mm(14, dpi), round(height * 0.3)), mm(4, dpi), True, "price", dpi)
     items.append(Text(margin, y, price_h, price, inner, bold=True, align="right"))
     y += round(price_h * 1.1)
     if doc.unit_price is not None:
-        unit = f"{doc.unit_price.format(doc.locale)} / {doc.unit}"
+        unit = f"{money_text(doc.unit_price, doc.locale)} / {doc.unit}"
         unit_h = fit_height(unit, inner, mm(3, dpi), mm(2, dpi), False, "unit price", dpi)
         items.append(Text(margin, y, unit_h, unit, inner, align="right"))
         y += round(unit_h * 1.2)

@@ -12,3 +12,8 @@ def format_money(amount: Decimal, currency: str, locale: str = "en_US") -> str:
 
     # Narrow/no-break spaces (fr_FR, de_CH...) are not in printer code pages; a plain space is.
     return format_currency(amount, currency, locale=locale).replace("\u202f", " ").replace("\xa0", " ")
+
+
+def money_text(money: object, locale: str = "en_US") -> str:
+    """`format_money` for a Money (anything with `amount` and `currency`)."""
+    return format_money(money.amount, money.currency, locale)  # type: ignore[attr-defined]

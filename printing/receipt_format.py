@@ -14,6 +14,7 @@ from typing import Literal
 from printing.documents import Money, Receipt
 from printing.errors import DoesNotFit
 from printing.fonts import is_wide
+from printing.money_format import money_text
 
 COLUMNS = {80: 48, 58: 32}
 
@@ -54,7 +55,7 @@ def receipt_rows(receipt: Receipt) -> list[Row]:
     loc = receipt.locale
 
     def money(m: Money, negate: bool = False) -> str:
-        text = (Money(-m.amount, m.currency) if negate else m).format(loc)
+        text = money_text(-m if negate else m, loc)
         if display_width(text) > columns // 2:
             raise DoesNotFit(f"amount {text!r} does not fit a {receipt.paper_width_mm:g} mm receipt")
         return text

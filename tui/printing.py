@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from models.money import Money
 from models.orders import Order, OrderLine
 
 if TYPE_CHECKING:
@@ -33,7 +34,7 @@ def receipt_locale(lang: str) -> str:
 
 def receipt_document(order: Order, lang: str = "en") -> Receipt:
     """The printable receipt of a finished sale (call inside a connection context)."""
-    from printing.documents import Money, Receipt, ReceiptLine, ShopHeader, TaxLine, Tender
+    from printing.documents import Receipt, ReceiptLine, ShopHeader, TaxLine, Tender
 
     currency = order.currency
 
