@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -31,7 +31,7 @@ from .db import BaseModel, db
 from .errors import Conflict, DomainError
 from .fields import QuantityField
 from .places import Location
-from .statements import RowInsert, Slot, Statement
+from .statements import RowInsert, Slot, Statement, chunks
 
 RECEIPT, SALE, PICK, RETURN = "receipt", "sale", "pick", "return"
 TRANSFER_OUT, TRANSFER_IN, ADJUSTMENT, COUNT = "transfer_out", "transfer_in", "adjustment", "count"
@@ -241,22 +241,17 @@ def post_events(events: list[EventData], *, received_at: dt.datetime | None = No
             event.quantity, event.kind, event.reason, event.occurred_at, event.terminal, event.user,
             event.reference, received_at, digest)
     inserted: set[str] = set()
-    for chunk in _chunks(list(rows.values())):
+    for chunk in chunks(list(rows.values())):
         inserted.update(_insert_events(chunk))
     for event_id, i in seen.items():
         results[i] = event_id in inserted
-    for known in _chunks([eid for eid in seen if eid not in inserted]):
+    for known in chunks([eid for eid in seen if eid not in inserted]):
         for event_id, digest in StockEvent.select(StockEvent.id, StockEvent.digest).where(
                 StockEvent.id.in_(known)).tuples():
             if digest != digests[event_id]:
                 results[seen[event_id]] = Conflict(f"Event {event_id} was already recorded with different content.")
     _fold_batch_into_levels([events[seen[eid]] for eid in inserted], locations, products)
     return results
-
-
-def _chunks(items: list, size: int = 500) -> Iterator[list]:
-    for start in range(0, len(items), size):
-        yield items[start:start + size]
 
 
 def _fold_batch_into_levels(events: list[EventData], locations: dict[str, int], products: dict[str, int]) -> None:
@@ -270,7 +265,7 @@ def _fold_batch_into_levels(events: list[EventData], locations: dict[str, int], 
     if not by_key:
         return
     bases: dict[tuple, dt.datetime | None] = {}
-    for ids in _chunks(sorted({k[1] for k in by_key})):
+    for ids in chunks(sorted({k[1] for k in by_key})):
         for loc, prod, b, lot, count_at in StockLevel.select(
                 StockLevel.location, StockLevel.product, StockLevel.bin, StockLevel.lot, StockLevel.count_at).where(
                 StockLevel.product.in_(ids)).tuples():
@@ -281,7 +276,7 @@ def _fold_batch_into_levels(events: list[EventData], locations: dict[str, int], 
         change = sum((e.quantity for e in group if count_at is None or e.occurred_at > count_at), Decimal(0))
         if change or key not in bases:
             changes.append((*key, change))
-    for chunk in _chunks(changes):
+    for chunk in chunks(changes):
         _add_changes(chunk)
 
 

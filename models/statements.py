@@ -8,12 +8,23 @@ afterwards only binds values. The SQL still comes from peewee, so it fits SQLite
 from __future__ import annotations
 
 import weakref
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, TypeVar
 
 import peewee
 
 from .db import db
+
+T = TypeVar("T")
+
+
+CHUNK = 500  # rows or values per statement: well inside SQLite's and PostgreSQL's parameter limits
+
+
+def chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
+    """Consecutive slices of at most `size` items, for batch statements."""
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
 
 
 class Slot(peewee.Node):

@@ -8,22 +8,17 @@ peewee where it has to fit both engines, e.g. ON CONFLICT) and hand all rows to 
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import peewee
 
 from models.db import db
-from models.statements import Slot
+from models.statements import Slot, chunks
 
-CHUNK = 500  # values per IN list: well inside SQLite's and PostgreSQL's bound-parameter limits
-
-_compiled: dict[tuple[int, str], str] = {}
-
-
-def chunks(items: Sequence, size: int = CHUNK) -> Iterator[Sequence]:
-    for start in range(0, len(items), size):
-        yield items[start:start + size]
+# Weak keys, as in models.statements: a closed database's SQL goes with it, a new one never inherits it.
+_compiled: weakref.WeakKeyDictionary[peewee.Database, dict[str, str]] = weakref.WeakKeyDictionary()
 
 
 def insert_rows(name: str, fields: Sequence[peewee.Field], rows: Sequence[Sequence[Any]],
@@ -39,14 +34,14 @@ def insert_rows(name: str, fields: Sequence[peewee.Field], rows: Sequence[Sequen
     columns = [f for f in model._meta.sorted_fields if not isinstance(f, peewee.AutoField)]
     given = {f.name: i for i, f in enumerate(fields)}
     database = db.obj
-    key = (id(database), name)
-    sql = _compiled.get(key)
+    compiled = _compiled.setdefault(database, {})
+    sql = compiled.get(name)
     if sql is None:
         query = model.insert({f: Slot(f.name) for f in columns})
         if customize is not None:
             query = customize(query)
         sql, _ = database.get_sql_context().sql(query).query()
-        _compiled[key] = sql
+        compiled[name] = sql
     defaults = {f.name: f.db_value(f.default() if callable(f.default) else f.default)
                 for f in columns if f.name not in given}
     getters = []
