@@ -11,6 +11,7 @@ from .. import outbox
 from ..context import Actor
 from ..db import db
 from ..errors import DomainError
+from ..fields import QuantityField
 from ..ledger import ADJUSTMENT, RETURN
 from ..money import Money
 from ..orders import PARTLY_RETURNED, RETURN_ORDER, RETURNED, SALE_ORDER, Order, OrderLine, Tender, set_status
@@ -36,19 +37,19 @@ def returnable(line: OrderLine) -> Decimal:
         .where(OrderLine.original_line == line)
         .scalar()
     )
-    return line.quantity - Decimal(int(already)) / 1000
+    return line.quantity - Decimal(int(already)) / QuantityField.scale
 
 
 def refund_value(line: OrderLine, quantity: Decimal) -> Decimal:
     """What the customer paid per unit, after line and order discounts, times the quantity returned."""
     order = line.order
+    line_discounts = _line_discounts(order)
+    order_discount = order.discount - line_discounts
+    lines_total = order.subtotal - line_discounts
     paid_for_line = line.total
-    if order.subtotal - (order.discount - _line_discounts(order)):
-        # Share out the order-level discount over the lines by their value.
-        order_disc = order.discount - _line_discounts(order)
-        lines_total = order.subtotal - _line_discounts(order)
-        if lines_total:
-            paid_for_line = line.total - order_disc * line.total / lines_total
+    if order_discount and lines_total:
+        # The order-level discount is shared out over the lines by their value.
+        paid_for_line -= order_discount * line.total / lines_total
     per_unit = paid_for_line / line.quantity
     return (per_unit * quantity).quantize(Decimal("0.01"), ROUND_HALF_UP)
 
@@ -84,7 +85,8 @@ def return_goods(actor: Actor, original: Order, lines: list[ReturnLine], refunds
         rl.quantity = qty
         refund_total += refund_value(line, qty)
     due = Money(refund_total, currency)
-    _settle(refunds, due, currency) if refunds else None
+    if refunds:
+        _settle(refunds, due, currency)  # tender kinds, currency, amounts
     paid_back = sum((p.amount.amount for p in refunds), Decimal(0))
     if paid_back != refund_total:
         raise DomainError(f"Refund {due}: the refund tenders add up to {paid_back}.")
