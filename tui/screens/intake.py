@@ -8,6 +8,7 @@ comes back as PermissionDenied and the screen asks a supervisor, then books in a
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -39,14 +40,6 @@ BLIND = "blind"
 
 
 @dataclass
-class IntakeLine:
-    product: Product
-    quantity: Decimal
-    lot: str = ""
-    expiry: dt.date | None = None
-
-
-@dataclass
 class ExpectedLine:
     product: Product
     expected: Decimal  # still to come: ordered minus already received
@@ -59,7 +52,7 @@ class IntakeDraft:
     mode: str | None = None  # None until chosen, BLIND, or a delivery number
     delivery_id: int | None = None
     expected: list[ExpectedLine] = field(default_factory=list)
-    lines: list[IntakeLine] = field(default_factory=list)
+    lines: list[ReceivedLine] = field(default_factory=list)
     result: ReceivingResult | None = None
     booked: dict[str, Decimal] = field(default_factory=dict)  # sku -> quantity of the last booking
 
@@ -71,7 +64,7 @@ class IntakeDraft:
             if (line.product.id, line.lot, line.expiry) == (product.id, lot, expiry):
                 line.quantity += quantity
                 return
-        self.lines.append(IntakeLine(product, quantity, lot, expiry))
+        self.lines.append(ReceivedLine(product, quantity, lot, expiry))
 
     def reset(self) -> None:
         self.mode, self.delivery_id, self.expected, self.lines = None, None, [], []
@@ -268,7 +261,8 @@ class IntakeScreen(StockScreen):
 
     @work(thread=True, exclusive=True, group="intake-book")
     def _book_in(self, approver: User | None) -> None:
-        lines = [ReceivedLine(line.product, line.quantity, line.lot, line.expiry) for line in self.draft.lines]
+        # Copies: the booking normalises what it is given, the draft stays as scanned until it succeeds.
+        lines = [dataclasses.replace(line) for line in self.draft.lines]
         try:
             with db.connection_context():
                 delivery = Delivery.get_by_id(self.draft.delivery_id) if self.draft.delivery_id else None
