@@ -1,42 +1,47 @@
-"""Choose one of a few things (a parked sale, a return reason, a recent receipt)."""
+"""Choose one of a list (a parked sale, a delivery, a destination, a recent receipt...)."""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.widgets import Footer, Label, OptionList
+from textual.widgets import Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ..i18n import _
 from ..screens.base import CounterModal
+from ..widgets.stock_prompts import _DIALOG_CSS
 
 
 class PickDialog(CounterModal[str | None]):
-    DEFAULT_CSS = """
-    PickDialog { align: center middle; }
-    PickDialog > Vertical { width: 70; height: auto; max-height: 20; border: thick $accent; background: $surface; padding: 1 2; }
-    PickDialog OptionList { height: auto; max-height: 12; }
+    """Choose one entry; dismisses with its key, or None on Esc."""
+
+    DEFAULT_CSS = _DIALOG_CSS.format(name="PickDialog") + """
+    PickDialog OptionList { height: auto; max-height: 16; }
     """
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
-    def __init__(self, title: str, options: list[tuple[str, str]]) -> None:
+    def __init__(self, title: str, choices: Sequence[tuple[str, str]], *, empty: str = "") -> None:
         super().__init__()
         self.title_text = title
-        self.options = options
+        self.choices = list(choices)
+        self.empty = empty
 
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label(self.title_text, classes="title")
-            if self.options:
-                yield OptionList(*[Option(label, id=key) for key, label in self.options])
+            if self.choices:
+                yield OptionList(*[Option(label, id=key) for key, label in self.choices])
             else:
-                yield Label(_("Nothing to choose."))
-        yield Footer()
+                yield Static(self.empty or _("Nothing to choose from."), classes="error")
+            yield Static(_("Enter chooses, Esc cancels."))
 
     @on(OptionList.OptionSelected)
     def _chosen(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
         self.dismiss(event.option.id)
 
     def action_cancel(self) -> None:

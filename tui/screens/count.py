@@ -31,13 +31,14 @@ from models.ops.counting import (
 )
 from models.people import User
 from models.stock_docs import StockCount, StockCountLine
+from tui.dialogs.pick import PickDialog
 from tui.dialogs.supervisor_pin import SupervisorPinDialog
 from tui.i18n import _
 from tui.messages import StockChanged
 from tui.widgets.message_line import MessageLine
 from tui.widgets.scan_input import ScanInput
 from tui.widgets.stock_format import qty
-from tui.widgets.stock_prompts import Field, FieldsDialog, PickDialog
+from tui.widgets.stock_prompts import Field, FieldsDialog
 from tui.widgets.stock_screen import StockScreen
 
 BIN, CATEGORY, LIST = "bin", "category", "list"

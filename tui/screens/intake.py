@@ -27,13 +27,14 @@ from models.people import User
 from models.scan import Scan
 from models.stock_docs import OPEN, Delivery
 from tui.dialogs.confirm import ConfirmDialog
+from tui.dialogs.pick import PickDialog
 from tui.dialogs.supervisor_pin import SupervisorPinDialog
 from tui.i18n import _
 from tui.messages import StockChanged
 from tui.widgets.message_line import MessageLine
 from tui.widgets.scan_input import ScanInput
 from tui.widgets.stock_format import day, qty
-from tui.widgets.stock_prompts import Field, FieldsDialog, PickDialog
+from tui.widgets.stock_prompts import Field, FieldsDialog
 from tui.widgets.stock_screen import StockScreen
 
 BLIND = "blind"

@@ -22,12 +22,12 @@ from models.errors import DomainError
 from models.lookup import incoming_transfers, other_locations
 from models.ops.transfers import TransferItem, transfer_in, transfer_out
 from models.stock_docs import Transfer, TransferLine
+from tui.dialogs.pick import PickDialog
 from tui.i18n import _
 from tui.messages import StockChanged
 from tui.widgets.message_line import MessageLine
 from tui.widgets.scan_input import ScanInput
 from tui.widgets.stock_format import day, qty
-from tui.widgets.stock_prompts import PickDialog
 from tui.widgets.stock_screen import StockScreen
 
 SEND, RECEIVE = "send", "receive"

@@ -1,4 +1,4 @@
-"""Small modal prompts the stock screens share: pick one of a list, or fill in a few fields."""
+"""A small modal prompt the stock screens share: fill in a few fields (pick lists: tui/dialogs/pick.py)."""
 
 from __future__ import annotations
 
@@ -10,10 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Input, Label, OptionList, Static
-from textual.widgets.option_list import Option
-
-from tui.i18n import _
+from textual.widgets import Input, Label, Static
 
 _DIALOG_CSS = """
 {name} {{
@@ -37,38 +34,6 @@ _DIALOG_CSS = """
     height: auto;
 }}
 """
-
-
-class PickDialog(ModalScreen[str | None]):
-    """Choose one entry; dismisses with its key, or None on Esc."""
-
-    DEFAULT_CSS = _DIALOG_CSS.format(name="PickDialog") + """
-    PickDialog OptionList { height: auto; max-height: 16; }
-    """
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
-
-    def __init__(self, title: str, choices: Sequence[tuple[str, str]], *, empty: str = "") -> None:
-        super().__init__()
-        self.title_text = title
-        self.choices = list(choices)
-        self.empty = empty
-
-    def compose(self) -> ComposeResult:
-        with Vertical():
-            yield Label(self.title_text, classes="title")
-            if self.choices:
-                yield OptionList(*[Option(label, id=key) for key, label in self.choices])
-            else:
-                yield Static(self.empty or _("Nothing to choose from."), classes="error")
-            yield Static(_("Enter chooses, Esc cancels."))
-
-    @on(OptionList.OptionSelected)
-    def _chosen(self, event: OptionList.OptionSelected) -> None:
-        event.stop()
-        self.dismiss(event.option.id)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
 
 
 @dataclass(frozen=True)
