@@ -14,8 +14,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+import peewee
+
 from models import clock
-from models.catalog import product_by_sku
+from models.catalog import Product, product_by_sku
 from models.db import db, is_postgres
 from models.errors import Conflict, DomainError
 from models.ledger import EventData, StockEvent, post_event, post_events
@@ -25,6 +27,7 @@ from models.people import Customer
 from models.places import Location
 from models.stock_docs import Transfer, TransferLine
 
+from ..bulk import insert_values, select_in
 from . import hqclock
 from .models import PushRejection, TerminalCredential
 
@@ -83,8 +86,15 @@ def apply_batch(cred: TerminalCredential, items: list[dict]) -> PushOutcome:
     errors: dict[int, DomainError] = {}
     events: dict[int, EventData] = {}
     with _batch_transaction(cred):
+        orders = [(index, item.get("payload") or {}) for index, item in enumerate(items)
+                  if item.get("kind") == "order"]
+        # New orders go in together; what is left (a resend, a status change) goes one by one below.
+        rest, order_errors = apply_new_orders(orders, cred)
+        errors.update(order_errors)
         for index, item in enumerate(items):
             kind = str(item.get("kind", ""))
+            if kind == "order" and index not in rest:
+                continue
             try:
                 if kind == "stock_event":
                     events[index] = EventData.from_payload(item.get("payload") or {})
@@ -205,6 +215,101 @@ def apply_order(doc: dict, cred: TerminalCredential) -> None:
                       reference=tender.get("reference", ""), change=Decimal(tender.get("change", 0)))
     OrderStatusChange.create(order=order, status=order.status, at=created_at, by=order.user,
                              note=f"received from terminal {cred.code}")
+
+
+_ORDER_FIELDS = (Order.number, Order.kind, Order.channel, Order.location, Order.terminal, Order.user,
+                 Order.customer, Order.status, Order.currency, Order.subtotal, Order.discount, Order.tax,
+                 Order.total, Order.original, Order.created_at)
+_LINE_FIELDS = (OrderLine.order, OrderLine.position, OrderLine.product, OrderLine.sku, OrderLine.name,
+                OrderLine.quantity, OrderLine.unit_price, OrderLine.discount, OrderLine.total, OrderLine.lot,
+                OrderLine.reason, OrderLine.condition)
+_TENDER_FIELDS = (Tender.order, Tender.kind, Tender.amount, Tender.reference, Tender.change)
+_HISTORY_FIELDS = (OrderStatusChange.order, OrderStatusChange.status, OrderStatusChange.at, OrderStatusChange.by,
+                   OrderStatusChange.note)
+
+
+def apply_new_orders(entries: list[tuple[int, dict]], cred: TerminalCredential,
+                     ) -> tuple[set[int], dict[int, DomainError]]:
+    """File the batch's new orders with one statement per table instead of ~10 per order.
+
+    Writes exactly what `apply_order` writes for a new order. Returns the indexes left to
+    `apply_order` (orders head office has already, a number twice in the batch, a return of an order
+    in this batch, or all of them if the bulk insert is refused), and the refusals (unknown product).
+    """
+    if not entries:
+        return set(), {}
+    numbers = {str(doc.get("number") or "") for _, doc in entries}
+    known = {number for (number,) in select_in([Order.number], Order.number, sorted(numbers))}
+    locations = dict(select_in([Location.code, Location.id], Location.code,
+                               sorted({doc["location"] for _, doc in entries if doc.get("location")})))
+    customers = dict(select_in([Customer.code, Customer.id], Customer.code,
+                               sorted({doc["customer"] for _, doc in entries if doc.get("customer")})))
+    originals = dict(select_in([Order.number, Order.id], Order.number,
+                               sorted({str(doc["original"]) for _, doc in entries if doc.get("original")})))
+    skus = sorted({str(line.get("sku")) for _, doc in entries for line in doc.get("lines", [])})
+    products = dict(select_in([Product.sku, Product.id], Product.sku, skus))
+
+    rest: set[int] = set()
+    errors: dict[int, DomainError] = {}
+    taken: set[str] = set()
+    new: list[tuple[int, dict, tuple]] = []
+    for index, doc in entries:
+        number = str(doc.get("number") or "")
+        original = doc.get("original")
+        if (not number or number in known or number in taken
+                or (original and (original in numbers or original not in originals))):
+            rest.add(index)
+            continue
+        try:
+            row = _new_order_row(doc, cred, locations, customers, originals, products)
+        except DomainError as exc:
+            errors[index] = exc
+            continue
+        taken.add(number)
+        new.append((index, doc, row))
+    if not new:
+        return rest, errors
+    try:
+        with db.atomic():
+            _insert_orders(new, products, cred)
+    except peewee.IntegrityError:
+        # Someone filed one of them meanwhile (PostgreSQL pushes of one location queue, but another
+        # location may name an order without a location): the slow path sorts it out item by item.
+        rest.update(index for index, _, _ in new)
+    return rest, errors
+
+
+def _new_order_row(doc: dict, cred: TerminalCredential, locations: dict[str, int], customers: dict[str, int],
+                   originals: dict[str, int], products: dict[str, int]) -> tuple:
+    for line in doc.get("lines", []):
+        if line["sku"] not in products:
+            product_by_sku(line["sku"])  # raises its NotFound
+    location = locations.get(doc.get("location")) if doc.get("location") else None
+    customer = customers.get(doc["customer"]) if doc.get("customer") else None
+    original = originals.get(doc["original"]) if doc.get("original") else None
+    created_at = clock.parse(doc["created_at"]) if doc.get("created_at") else hqclock.now()
+    return (str(doc["number"]), doc.get("kind", "sale"), doc.get("channel", "counter"), location,
+            str(doc.get("terminal") or cred.code), str(doc.get("user") or ""), customer,
+            doc.get("status", "ordered"), doc["currency"], Decimal(doc.get("subtotal", 0)),
+            Decimal(doc.get("discount", 0)), Decimal(doc.get("tax", 0)), Decimal(doc.get("total", 0)), original,
+            created_at)
+
+
+def _insert_orders(new: list[tuple[int, dict, tuple]], products: dict[str, int], cred: TerminalCredential) -> None:
+    ids = dict(insert_values(_ORDER_FIELDS, [row for _, _, row in new], returning=(Order.number, Order.id)))
+    lines, tenders, history = [], [], []
+    for _, doc, row in new:
+        order_id = ids[row[0]]
+        lines += [(order_id, position, products[line["sku"]], line["sku"], line.get("name", ""),
+                   Decimal(line["quantity"]), Decimal(line.get("unit_price", 0)), Decimal(line.get("discount", 0)),
+                   Decimal(line.get("total", 0)), line.get("lot", ""), line.get("reason", ""),
+                   line.get("condition", "")) for position, line in enumerate(doc.get("lines", []), 1)]
+        tenders += [(order_id, tender["kind"], Decimal(tender["amount"]), tender.get("reference", ""),
+                     Decimal(tender.get("change", 0))) for tender in doc.get("tenders", [])]
+        history.append((order_id, row[7], row[14], row[5], f"received from terminal {cred.code}"))
+    insert_values(_LINE_FIELDS, lines)
+    insert_values(_TENDER_FIELDS, tenders)
+    insert_values(_HISTORY_FIELDS, history)
 
 
 def apply_transfer(doc: dict) -> None:
