@@ -18,19 +18,18 @@ from __future__ import annotations
 import time
 from decimal import Decimal
 
-import peewee
-
 from models import clock
 from models.catalog import Product
+from models.db import db
 from models.fields import QuantityField
-from models.hq import Reservation
-from models.ledger import EventData, StockEvent, StockLevel
+from models.ledger import EventData, StockEvent
 from models.ops.selling import order_document
 from models.orders import Order
 from models.people import User
 from models.places import Location
 from models.stock_docs import Delivery, Transfer
 
+from ..bulk import in_list
 from ..wire import delivery_doc, location_doc, product_docs, transfer_doc, user_doc
 from . import changelog
 from .changelog import Cursor
@@ -39,46 +38,61 @@ from .models import TerminalCredential
 MAX_PAGE = 2000
 
 
-def event_payload(row: StockEvent) -> dict:
-    data = EventData(
-        id=row.id, location=row.location.code, sku=row.product.sku, quantity=row.quantity, kind=row.kind,
-        occurred_at=row.occurred_at, bin=row.bin, lot=row.lot, expiry=row.expiry, reason=row.reason,
-        terminal=row.terminal, user=row.user, reference=row.reference)
-    return data.payload() | {"received_at": clock.iso(row.received_at) if row.received_at else None}
+_EVENT_COLUMNS = (StockEvent.id, Location.code, Product.sku, StockEvent.quantity, StockEvent.kind,
+                  StockEvent.occurred_at, StockEvent.bin, StockEvent.lot, StockEvent.expiry, StockEvent.reason,
+                  StockEvent.terminal, StockEvent.user, StockEvent.reference, StockEvent.received_at)
 
 
-def _events(ids: list[str], location: Location, terminal: str) -> list[dict]:
-    # Location and product joined in: one query, not two lazy loads per event.
-    rows = (StockEvent.select(StockEvent, Location, Product).join(Location).switch(StockEvent).join(Product)
-            .where(StockEvent.id.in_(ids) & (StockEvent.location == location) & (StockEvent.terminal != terminal))
-            .order_by(StockEvent.id))
-    return [event_payload(e) for e in rows]
+def _events(ids: list[str], location_id: int, terminal: str) -> list[dict]:
+    """The payloads of the page's events at this location, except the asking terminal's own.
 
-
-def _levels(level_keys: list[tuple[int, str]]) -> list[dict]:
-    """On hand and available per (location, sku), summed in two grouped queries."""
-    if not level_keys:
+    Read as tuples with location and product joined in: one query, and no model instances (a page
+    may carry thousands of events).
+    """
+    if not ids:
         return []
-    locations = {loc.id: loc for loc in Location.select().where(Location.id.in_({i for i, _ in level_keys}))}
-    products = dict(Product.select(Product.sku, Product.id).where(Product.sku.in_({s for _, s in level_keys})).tuples())
-    wanted_products = set(products.values())
-    on_hand = dict(((loc, pid), int(total)) for loc, pid, total in StockLevel.select(
-        StockLevel.location, StockLevel.product, peewee.fn.SUM(StockLevel.on_hand)).where(
-        StockLevel.location.in_(list(locations)) & StockLevel.product.in_(list(wanted_products))).group_by(
-        StockLevel.location, StockLevel.product).tuples())
-    reserved = dict(((loc, pid), int(total)) for loc, pid, total in Reservation.select(
-        Reservation.location, Reservation.product, peewee.fn.SUM(Reservation.quantity)).where(
-        Reservation.location.in_(list(locations)) & Reservation.product.in_(list(wanted_products))).group_by(
-        Reservation.location, Reservation.product).tuples())
+    rows = (StockEvent.select(*_EVENT_COLUMNS).join(Location).switch(StockEvent).join(Product)
+            .where(StockEvent.id.in_(ids) & (StockEvent.location == location_id) & (StockEvent.terminal != terminal))
+            .order_by(StockEvent.id).tuples())
+    return [EventData(id=eid, location=loc, sku=sku, quantity=qty, kind=kind, occurred_at=at, bin=bin_, lot=lot,
+                      expiry=expiry, reason=reason, terminal=term, user=user, reference=ref).payload()
+            | {"received_at": clock.iso(received) if received else None}
+            for eid, loc, sku, qty, kind, at, bin_, lot, expiry, reason, term, user, ref, received in rows]
+
+
+def _levels(level_keys: list[tuple[int, str]]) -> tuple[list[tuple[int, str, Decimal, Decimal]], set[int]]:
+    """(location id, sku, on hand, available) per key whose product exists, in one statement; and
+    the location ids asked for. On hand and reserved are summed over bins and lots."""
+    if not level_keys:
+        return [], set()
+    location_ids = sorted({loc for loc, _ in level_keys})
+    skus = sorted({sku for _, sku in level_keys})
+    # One statement for three answers: which SKUs exist, their stock, their reservations.
+    parts, params = [], []
+    for tag, table, amount in (("h", "stock_level", "on_hand"), ("r", "reservation", "quantity")):
+        locs, loc_params = in_list("t.location_id", location_ids)
+        names, sku_params = in_list("p.sku", skus)
+        parts.append(f"SELECT '{tag}', t.location_id, p.sku, SUM(t.{amount}) FROM {table} AS t "
+                     f"JOIN product AS p ON p.id = t.product_id WHERE {locs} AND {names} GROUP BY t.location_id, p.sku")
+        params += loc_params + sku_params
+    names, sku_params = in_list("sku", skus)
+    parts.append(f"SELECT 'p', NULL, sku, NULL FROM product WHERE {names}")
+    params += sku_params
+    on_hand: dict[tuple[int, str], int] = {}
+    reserved: dict[tuple[int, str], int] = {}
+    known: set[str] = set()
+    for tag, loc, sku, total in db.execute_sql(" UNION ALL ".join(parts), params).fetchall():
+        if tag == "p":
+            known.add(sku)
+        else:
+            (on_hand if tag == "h" else reserved)[(loc, sku)] = int(total)
     levels = []
-    for loc_id, sku in level_keys:
-        loc, pid = locations.get(loc_id), products.get(sku)
-        if loc is None or pid is None:
+    for key in level_keys:
+        if key[1] not in known:
             continue
-        have = on_hand.get((loc_id, pid), 0)
-        levels.append({"location": loc.code, "sku": sku, "on_hand": str(_quantity(have)),
-                       "available": str(_quantity(have - reserved.get((loc_id, pid), 0)))})
-    return levels
+        have = on_hand.get(key, 0)
+        levels.append((*key, _quantity(have), _quantity(have - reserved.get(key, 0))))
+    return levels, set(location_ids)
 
 
 def _quantity(scaled: int) -> Decimal:
@@ -139,16 +153,19 @@ def _build_one(cred: TerminalCredential, location: Location, after: Cursor, limi
     keys = {entity: list(bucket) for entity, bucket in buckets.items()}
     cursor = Cursor(changes[-1].xid, changes[-1].id) if changes else after
 
+    # Each kind is read only if the page names some: most pages of a busy chain carry a few events
+    # and levels, and an empty pull reads nothing but the log.
     codes = set(keys.get("location", []))
     deliveries = [delivery_doc(d) for d in Delivery.select().where(
-        Delivery.number.in_(keys.get("delivery", [])) & (Delivery.location == location))]
+        Delivery.number.in_(keys["delivery"]) & (Delivery.location == location))] if "delivery" in keys else []
     transfers = [transfer_doc(t) for t in Transfer.select().where(
-        Transfer.number.in_(keys.get("transfer", [])) & (Transfer.destination == location))]
+        Transfer.number.in_(keys["transfer"]) & (Transfer.destination == location))] if "transfer" in keys else []
     # Orders that came from a terminal are that terminal's own; the feed carries the ones head
     # office allocated here (web, marketplace) and what became of them.
     orders = [order_document(o) for o in Order.select().where(
-        Order.number.in_(keys.get("order", [])) & (Order.location == location) & (Order.terminal == ""))]
-    events = _events(keys.get(changelog.EVENT, []), location, cred.code)
+        Order.number.in_(keys["order"]) & (Order.location == location) & (Order.terminal == ""))
+        ] if "order" in keys else []
+    events = _events(keys.get(changelog.EVENT, []), location.id, cred.code)
     referenced: set[str] = set()
     for doc in deliveries + transfers + orders + events:
         referenced.update(line["sku"] for line in doc.get("lines", []))
@@ -157,18 +174,28 @@ def _build_one(cred: TerminalCredential, location: Location, after: Cursor, limi
     for doc in transfers:
         codes.update((doc["source"], doc["destination"]))
 
-    levels = _levels(keys.get(changelog.LEVEL, []))
-    codes.update(level["location"] for level in levels)
+    level_rows, level_locations = _levels(keys.get(changelog.LEVEL, []))
+    places = _locations(codes, level_locations)
+    levels = [{"location": places[loc].code, "sku": sku, "on_hand": str(have), "available": str(free)}
+              for loc, sku, have, free in level_rows if loc in places]
 
     users = []
-    for code in keys.get("user", []):
-        user = User.get_or_none(User.code == code)
-        users.append(user_doc(user) if user else {"code": code, "deleted": True})
+    if "user" in keys:
+        found = {user.code: user for user in User.select().where(User.code.in_(keys["user"]))}
+        users = [user_doc(found[code]) if code in found else {"code": code, "deleted": True} for code in keys["user"]]
     products = product_docs(_products_to_send(keys.get("product", []), referenced, cursor, more))
-    locations = [location_doc(loc) for loc in Location.select().where(Location.code.in_(sorted(codes)))]
+    named = codes | {places[loc].code for loc, *_ in level_rows if loc in places}
+    locations = [location_doc(loc) for loc in sorted(places.values(), key=lambda loc: loc.code) if loc.code in named]
     return {
         "cursor": str(cursor), "more": more,
         "changes": {"locations": locations, "products": products, "users": users, "deliveries": deliveries,
                     "transfers": transfers, "orders": orders, "events": events, "levels": levels},
         "counts": {"log_rows": len(changes)},
     }
+
+
+def _locations(codes: set[str], ids: set[int]) -> dict[int, Location]:
+    """The locations named by code or id, in one query, by id."""
+    if not codes and not ids:
+        return {}
+    return {loc.id: loc for loc in Location.select().where(Location.code.in_(sorted(codes)) | Location.id.in_(sorted(ids)))}
