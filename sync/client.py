@@ -35,6 +35,7 @@ from models.outbox import OutboxEntry, pending_count
 from models.places import Location, Terminal
 from models.store import ensure_terminal
 
+from . import state
 from .local import Applied, apply_page
 from .wire import API, SERVER_TIME_HEADER, gzip_json
 
@@ -171,7 +172,9 @@ def push(client: httpx.Client, *, batch_size: int = PUSH_BATCH, max_batches: int
     after = 0
     with db.connection_context():
         while max_batches is None or result.batches < max_batches:
-            rows = list(OutboxEntry.select().where(OutboxEntry.id > after).order_by(OutboxEntry.id).limit(batch_size))
+            # Tuples, not model instances: only these four columns travel.
+            rows = list(OutboxEntry.select(OutboxEntry.id, OutboxEntry.kind, OutboxEntry.ref, OutboxEntry.payload)
+                        .where(OutboxEntry.id > after).order_by(OutboxEntry.id).limit(batch_size).namedtuples())
             if not rows:
                 break
             items = [{"kind": r.kind, "ref": r.ref, "payload": json.loads(r.payload)} for r in rows]
@@ -215,7 +218,7 @@ def pull(client: httpx.Client, *, page_size: int = PULL_PAGE, max_pages: int | N
     # in order, each with its cursor in its own transaction; a prefetched page whose predecessor
     # failed to apply is dropped.
     with db.connection_context(), ThreadPoolExecutor(1, thread_name_prefix="counter-pull") as ahead:
-        result.cursor = get_state(CURSOR)
+        result.cursor = state.read(CURSOR)
         page, server_time = fetch(result.cursor)
         while True:
             more = bool(page.get("more")) and (max_pages is None or result.pages + 1 < max_pages)
@@ -299,14 +302,10 @@ def run_sync(cfg: SyncConfig, *, transport: httpx.BaseTransport | None = None,
             result.ok = True
         result.finished_at = clock.now()
         result.clock_offset = clock.get_offset()
+        outcome = {LAST_SYNC: clock.iso(result.finished_at), LAST_ERROR: ""} if result.ok else {
+            LAST_ERROR: result.error, LAST_ERROR_AT: clock.iso(result.finished_at)}
         with db.atomic():
-            set_state(CLOCK_OFFSET, str(int(result.clock_offset / dt.timedelta(microseconds=1))))
-            if result.ok:
-                set_state(LAST_SYNC, clock.iso(result.finished_at))
-                set_state(LAST_ERROR, "")
-            else:
-                set_state(LAST_ERROR, result.error)
-                set_state(LAST_ERROR_AT, clock.iso(result.finished_at))
+            state.write({CLOCK_OFFSET: str(int(result.clock_offset / dt.timedelta(microseconds=1)))} | outcome)
         return result
 
 

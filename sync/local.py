@@ -17,8 +17,8 @@ from models import attention, clock
 from models.catalog import Barcode, Price, Product
 from models.db import db
 from models.errors import Conflict, DomainError
-from models.hq import CURSOR, RemoteLevel, set_state
-from models.ledger import EventData, post_event
+from models.hq import CURSOR, RemoteLevel
+from models.ledger import EventData, post_events
 from models.orders import (
     CANCELLED,
     PACKED,
@@ -33,7 +33,7 @@ from models.people import User
 from models.places import Location
 from models.stock_docs import DONE, Delivery, DeliveryLine, Transfer, TransferLine
 
-from . import bulk
+from . import bulk, state
 
 _PRODUCT_FIELDS = ("name", "name_zh", "category", "unit", "unit_precision", "track_lot", "track_serial",
                    "track_expiry", "weight_priced", "active")
@@ -62,9 +62,10 @@ def apply_page(page: dict, server_time: dt.datetime) -> Applied:
     changes = page.get("changes", {})
     applied = Applied()
     with db.atomic():
-        for doc in changes.get("locations", []):
-            upsert_location(doc)
-            applied.bump("locations")
+        places = changes.get("locations", [])
+        if places:
+            upsert_locations(places)
+            applied.bump("locations", len(places))
         products = changes.get("products", [])
         if products:
             applied.changed_skus += apply_products(products)
@@ -72,26 +73,52 @@ def apply_page(page: dict, server_time: dt.datetime) -> Applied:
         for doc in changes.get("users", []):
             upsert_user(doc)
             applied.bump("users")
-        events = EventPoster(changes.get("events", []))
+        notes = []
         for kind, func in (("deliveries", upsert_delivery), ("transfers", upsert_transfer),
-                           ("orders", upsert_order), ("events", events.apply)):
+                           ("orders", upsert_order)):
             for doc in changes.get(kind, []):
                 try:
                     with db.atomic():
-                        note = func(doc)
+                        notes.append((func(doc), doc))
                 except DomainError as exc:
-                    note = (attention.REJECTED if isinstance(exc, Conflict) else attention.PULL_FAILED,
-                            str(doc.get("id") or doc.get("number") or ""), str(exc))
-                if note:
-                    attention.add(*note, payload=json.dumps(doc, default=str))
-                    applied.attention += 1
+                    notes.append((_refusal(str(doc.get("number") or ""), exc), doc))
                 applied.bump(kind)
+        events = changes.get("events", [])
+        if events:
+            notes += [(_refusal(str(doc.get("id") or ""), outcome), doc)
+                      for doc, outcome in zip(events, post_docs(events), strict=True)
+                      if isinstance(outcome, DomainError)]
+            applied.bump("events", len(events))
+        for note, doc in notes:
+            if note:
+                attention.add(*note, payload=json.dumps(doc, default=str))
+                applied.attention += 1
         levels = changes.get("levels", [])
         if levels:
             store_remote_levels(levels, server_time)
             applied.bump("levels", len(levels))
-        set_state(CURSOR, page["cursor"])
+        state.write({CURSOR: page["cursor"]})
     return applied
+
+
+def _refusal(ref: str, exc: DomainError) -> tuple[str, str, str]:
+    return (attention.REJECTED if isinstance(exc, Conflict) else attention.PULL_FAILED, ref, str(exc))
+
+
+def post_docs(docs: list[dict]) -> list[bool | DomainError]:
+    """Post a page's events (other terminals of this location) with the ledger's batch rule: a
+    handful of statements for the page instead of a savepoint and a few statements per event.
+    Per document: stored, already there, or why it was refused (nothing written for it)."""
+    outcomes: list[bool | DomainError] = []
+    readable: list[EventData] = []
+    for doc in docs:
+        try:
+            readable.append(EventData.from_payload(doc))
+            outcomes.append(True)
+        except DomainError as exc:
+            outcomes.append(exc)
+    posted = iter(post_events(readable))
+    return [next(posted) if outcome is True else outcome for outcome in outcomes]
 
 
 _LEVEL_COLUMNS = [RemoteLevel.location_code, RemoteLevel.sku, RemoteLevel.on_hand, RemoteLevel.available,
@@ -115,16 +142,18 @@ def store_remote_levels(docs: list[dict], as_of: dt.datetime) -> None:
         for doc in docs], _replace_level)
 
 
-def upsert_location(doc: dict) -> Location:
-    values = {"name": doc.get("name") or doc["code"], "kind": doc.get("kind", "store"),
-              "currency": doc.get("currency", "EUR"), "address": doc.get("address", "")}
-    location = Location.get_or_none(Location.code == doc["code"])
-    if location is None:
-        return Location.create(code=doc["code"], **values)
-    # Pages name a location whenever they carry its levels: write only what changed.
-    if any(getattr(location, name) != value for name, value in values.items()):
-        Location.update(**values).where(Location.id == location.id).execute()
-    return location
+def upsert_locations(docs: list[dict]) -> None:
+    """Create or update the page's locations, reading them in one query."""
+    have = {loc.code: loc for loc in Location.select().where(Location.code.in_([doc["code"] for doc in docs]))}
+    for doc in docs:
+        values = {"name": doc.get("name") or doc["code"], "kind": doc.get("kind", "store"),
+                  "currency": doc.get("currency", "EUR"), "address": doc.get("address", "")}
+        location = have.get(doc["code"])
+        if location is None:
+            have[doc["code"]] = Location.create(code=doc["code"], **values)
+        # Pages name a location whenever they carry its levels: write only what changed.
+        elif any(getattr(location, name) != value for name, value in values.items()):
+            Location.update(**values).where(Location.id == location.id).execute()
 
 
 def _opt_time(value: str | None) -> dt.datetime | None:
@@ -344,27 +373,3 @@ def upsert_order(doc: dict) -> tuple[str, str, str] | None:
             and order.status != CANCELLED:
         set_status(order, status, by="HQ", note="from head office")
     return None
-
-
-def apply_event(doc: dict) -> None:
-    """Another terminal of this location moved stock: the same ledger rule folds it in here."""
-    post_event(EventData.from_payload(doc))
-
-
-class EventPoster:
-    """Posts a page's events with their locations and products looked up once for the page."""
-
-    def __init__(self, docs: list[dict]) -> None:
-        skus = sorted({str(doc.get("sku")) for doc in docs})
-        codes = sorted({str(doc.get("location")) for doc in docs})
-        self.products = {sku: Product(id=pid, sku=sku)
-                         for sku, pid in bulk.select_in([Product.sku, Product.id], Product.sku, skus)}
-        self.locations = {loc.code: loc for loc in Location.select().where(Location.code.in_(codes))}
-
-    def apply(self, doc: dict) -> None:
-        data = EventData.from_payload(doc)
-        location, product = self.locations.get(data.location), self.products.get(data.sku)
-        if location is None or product is None:
-            post_event(data)  # the ledger names what is missing
-            return
-        post_event(data, location=location, product=product)
