@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -63,11 +64,21 @@ class Money:
 
     def rounded(self) -> Money:
         """Round to the currency's minor unit (2 places for EUR, 0 for JPY)."""
-        exp = Decimal(1).scaleb(-get_currency_precision(self.currency))
-        return Money(self.amount.quantize(exp, rounding=ROUND_HALF_UP), self.currency)
+        return Money(round_to_minor(self.amount, self.currency), self.currency)
 
     def format(self, locale: str = "en") -> str:
         return format_currency(self.amount, self.currency, locale=locale)
 
     def __str__(self) -> str:
         return f"{self.rounded().amount} {self.currency}"
+
+
+@functools.cache
+def _minor_unit(currency: str) -> Decimal:
+    return Decimal(1).scaleb(-get_currency_precision(currency))
+
+
+def round_to_minor(amount: Decimal, currency: str) -> Decimal:
+    """``amount`` rounded half up to the currency's minor unit: sums over many lines stay in
+    Decimals and become ``Money`` once."""
+    return amount.quantize(_minor_unit(currency), rounding=ROUND_HALF_UP)

@@ -55,15 +55,6 @@ class ProductsChanged(Message):
         self.skus = skus
 
 
-class LineRendered(Message):
-    """A sale line is on screen (posted after the table shows it; benchmarks wait for it)."""
-
-    def __init__(self, position: int, sku: str) -> None:
-        super().__init__()
-        self.position = position
-        self.sku = sku
-
-
 class SaleFinished(Message):
     """A sale was written: its number and where its receipt went."""
 

@@ -11,7 +11,7 @@ from ..context import Actor
 from ..db import db
 from ..errors import DomainError, InsufficientStock, PermissionDenied
 from ..ledger import SALE, on_hand
-from ..money import Money
+from ..money import Money, round_to_minor
 from ..orders import COUNTER, DELIVERED, PAID, SALE_ORDER, Order, OrderLine, OrderStatusChange, Tender
 from ..people import SUPERVISOR, Customer, User
 from ..statements import RowInsert
@@ -31,7 +31,11 @@ class SaleLine:
 
     @property
     def gross(self) -> Money:
-        return (self.unit_price * self.quantity).rounded()
+        return Money(self.gross_amount, self.unit_price.currency)
+
+    @property
+    def gross_amount(self) -> Decimal:
+        return round_to_minor(self.unit_price.amount * self.quantity, self.unit_price.currency)
 
     @property
     def net(self) -> Money:
@@ -56,22 +60,28 @@ class SaleTotals:
 
 
 def totals(lines: list[SaleLine], order_discount: Money | None, currency: str) -> SaleTotals:
-    """What the customer pays, before tenders; also what the screen shows while scanning."""
-    zero = Money.zero(currency)
-    subtotal = sum((line.gross for line in lines), zero)
-    line_discounts = sum((line.discount or zero for line in lines), zero)
-    discount = line_discounts + (order_discount or zero)
+    """What the customer pays, before tenders; also what the screen shows while scanning (after
+    every scan, so the sums run on Decimals and become Money once)."""
+    amounts = [line.unit_price for line in lines] + [line.discount for line in lines if line.discount]
+    others = {money.currency for money in [*amounts, order_discount] if money} - {currency}
+    if others:
+        raise DomainError(f"Cannot combine {currency} with {', '.join(sorted(others))}.")
+    gross = [line.gross_amount for line in lines]
+    subtotal = sum(gross, Decimal(0))
+    discount = sum((line.discount.amount for line in lines if line.discount), Decimal(0))
+    if order_discount:
+        discount += order_discount.amount
     total = subtotal - discount
-    tax = zero
-    if subtotal.amount:
+    tax = Decimal(0)
+    if subtotal:
         # Prices include tax: each line's share of the total carries its product's rate.
-        factor = total.amount / subtotal.amount
-        for line in lines:
+        factor = total / subtotal
+        for line, amount in zip(lines, gross, strict=True):
             rate = line.product.tax_rate
             if rate:
-                share = line.gross.amount * factor
-                tax += Money(share * rate / (100 + rate), currency)
-    return SaleTotals(subtotal, discount, total, tax.rounded())
+                tax += amount * factor * rate / (100 + rate)
+    return SaleTotals(Money(subtotal, currency), Money(discount, currency), Money(total, currency),
+                      Money(round_to_minor(tax, currency), currency))
 
 
 def discount_percent(lines: list[SaleLine], order_discount: Money | None, currency: str) -> Decimal:

@@ -119,7 +119,7 @@ async def test_price_changed_at_head_office_mid_sale_keeps_the_scanned_price_and
             await idle(pilot)
             assert app.screen is sale
             assert sale.lines[0].unit_price == eur("3.20")  # ...the open sale did not
-            assert "3.20" in str(sale.table.get_row_at(0))
+            assert "3.20" in sale.table.row_text(0)
             notice = sale.query_one("#sale-notice")
             assert notice.display and "TEA1" in str(notice.render())
             [item] = attention.open_items()

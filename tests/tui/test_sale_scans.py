@@ -12,10 +12,11 @@ from tests.tui.counter_data import JUICE, RICE, TEA, TEA_CASE, VITAMIN, cheese_l
 from tests.tui.counter_pilot import idle, login, open_sale, type_text
 from tui.screens.home import HomeScreen
 from tui.screens.sale import SaleScreen
+from tui.widgets.message_line import MessageLine
 
 
 def message(app) -> str:
-    return str(app.screen.query_one("#sale-message", Label).render())
+    return app.screen.query_one("#sale-message", MessageLine).text
 
 
 def skus(screen: SaleScreen) -> list[tuple[str, Decimal]]:

@@ -2,8 +2,6 @@
 
 The per-scan path stays on the UI thread because it is two indexed lookups (barcode, price) and a
 table row (well under a millisecond); finishing a sale, parking and PIN checks run in workers.
-A benchmark can time "first key to line on screen" by waiting for ``LineRendered`` (posted after
-the refresh that shows the line).
 
 The receipt goes to this terminal's printer (``app.printing``) from the same worker that wrote the
 sale; only when printing is not configured or fails is it saved as a text file, so it is never lost.
@@ -38,7 +36,8 @@ from ..dialogs.quantity import NumberDialog
 from ..dialogs.supervisor_pin import SupervisorPinDialog
 from ..dialogs.tender import TenderDialog
 from ..i18n import _, babel_locale, language
-from ..messages import LineRendered, SaleFinished
+from ..messages import SaleFinished
+from ..widgets.message_line import MessageLine
 from ..widgets.sale_lines import SaleLinesTable
 from ..widgets.scan_input import ScanInput
 from ..widgets.status_bar import StatusBar
@@ -96,7 +95,7 @@ class SaleScreen(CounterScreen):
                                 fnc1_standin=self.app.fnc1_standin,  # type: ignore[attr-defined]
                                 variable_measure=self.app.variable_measure)  # type: ignore[attr-defined]
                 yield SaleLinesTable(id="lines")
-                yield Label("", id="sale-message")
+                yield MessageLine("", id="sale-message")
             with Vertical(id="sale-side"):
                 yield TotalsPanel(id="totals")
                 yield Label("", id="sale-last")
@@ -124,16 +123,11 @@ class SaleScreen(CounterScreen):
     # --- messages to the clerk ----------------------------------------------------------------
 
     def say(self, text: str) -> None:
-        label = self.query_one("#sale-message", Label)
-        label.remove_class("-error")
-        label.update(text)
+        self.query_one("#sale-message", MessageLine).say(text)
 
     def refuse(self, text: str) -> None:
         """A refused scan or action: nothing changed; the clerk sees why and hears the bell."""
-        self.app.bell()
-        label = self.query_one("#sale-message", Label)
-        label.add_class("-error")
-        label.update(text)
+        self.query_one("#sale-message", MessageLine).warn(text)
 
     # --- scanning (the hot path) ---------------------------------------------------------------
 
@@ -168,7 +162,6 @@ class SaleScreen(CounterScreen):
         self.say(f"{line.product.display_name(language())}  {services.qty_text(line.quantity)} × "
                  f"{line.unit_price.format(babel_locale())}")
         self._show_totals()
-        self.call_after_refresh(self.post_message, LineRendered(position, line.product.sku))
 
     def _show_totals(self) -> None:
         panel = self.query_one("#totals", TotalsPanel)

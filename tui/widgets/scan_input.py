@@ -8,6 +8,13 @@ Why not a plain ``Input``:
   up, while this widget keeps taking the next characters of a burst from its own queue. Two scans
   in one terminal read could then merge. Ending the scan inside this widget's own key handler keeps
   every character and every scan in order.
+- ``Input`` takes a burst key by key: each one changes ``value``, runs its watchers, posts a
+  ``Changed`` that bubbles up to the app and asks for a repaint. Painting half a code mid-burst also
+  spends a frame, and Textual starts the next frame no sooner than 1/60 s later (often 2/60 s), so
+  the scanned line would wait for it. So while keys arrive, characters collect in ``_typed`` and
+  repaints are held; they go into the field when the scan ends, when an editing key comes (arrows,
+  backspace) or ``HOLD_SECONDS`` after the last key. A whole scan ends with the field as empty as
+  it began and needs no repaint at all; typed keys show a moment later.
 
 Messages go up only: the widget interprets the code (pure ``models.scan``) and posts
 ``ScanInput.Scanned``; the screen decides what to look up, show or ring.
@@ -16,13 +23,15 @@ Messages go up only: the widget interprets the code (pure ``models.scan``) and p
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Self
 
 from rich.cells import cell_len
 from rich.text import Text
 from textual import events
+from textual.geometry import Region
 from textual.message import Message
-from textual.reactive import var
+from textual.reactive import reactive, var
 from textual.timer import Timer
 from textual.widgets import Input
 
@@ -46,6 +55,13 @@ class ScanInput(Input):
     """
 
     ERROR_FLASH_SECONDS = 1.5
+    HOLD_SECONDS = 0.02  # typed keys show this much later; too short for a person to notice
+    _hold: _Hold | None = None  # a class default: Input.__init__ already refreshes
+    _typed = ""  # characters of the burst not yet in ``value``
+
+    # A steady cursor: every blink is a frame, and a scan that lands just after one waits up to two
+    # frames for its line (see the hold below).
+    cursor_blink = reactive(False, init=False)
 
     fnc1_standin: var[str | None] = var(None)
     """Text a wedge types in place of GS/FNC1 (e.g. "|" or "<GS>"); None when it can send GS."""
@@ -94,6 +110,7 @@ class ScanInput(Input):
         # Runs before Input._on_key (MRO order); prevent_default() stops Input from seeing it.
         if self.has_class("-scan-error"):
             self._clear_error()
+        self._hold_repaints()
         if event.key in END_KEYS:
             event.stop()
             event.prevent_default()
@@ -101,19 +118,30 @@ class ScanInput(Input):
         elif event.key == GS_KEY or event.character == GS:
             event.stop()
             event.prevent_default()
-            self._type(GS)
-        # Anything else: Input._on_key inserts printable characters.
+            self._typed += GS
+        elif event.is_printable and event.character:
+            event.stop()
+            event.prevent_default()
+            self._typed += event.character
+        else:
+            self._put_typed()  # an editing key (or a binding) acts on everything typed so far
 
     def _on_paste(self, event: events.Paste) -> None:
         # Some wedges and remote sessions deliver a scan as a paste; Input would keep only line 1.
         event.stop()
         event.prevent_default()
+        self._put_typed()
         text = event.text.replace("\r\n", "\n")
         for char in text:
             if char in _PASTE_ENDS:
                 self.end_scan()
             elif char == GS or char.isprintable():
                 self._type(char)
+
+    def _put_typed(self) -> None:
+        typed, self._typed = self._typed, ""
+        if typed:
+            self._type(typed)
 
     def _type(self, text: str) -> None:
         selection = self.selection
@@ -126,9 +154,11 @@ class ScanInput(Input):
 
     def end_scan(self) -> None:
         """Finish the current scan: interpret, post Scanned, clear. Empty does nothing."""
+        self._put_typed()
         raw = self.value
         # Clear first: keys still queued behind this one belong to the next scan.
         self.clear()
+        self._release_repaints()
         if not raw.strip(" "):
             return
         try:
@@ -138,6 +168,30 @@ class ScanInput(Input):
             self.post_message(self.Scanned(raw, None, str(exc), scan_input=self))
         else:
             self.post_message(self.Scanned(raw, scan, None, scan_input=self))
+
+    # --- holding repaints during a burst ---------------------------------------------------------
+
+    def refresh(self, *regions: Region, repaint: bool = True, layout: bool = False,
+                recompose: bool = False) -> Self:
+        if self._hold is not None and not recompose:
+            self._hold.layout |= layout
+            return self
+        return super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
+
+    def _hold_repaints(self) -> None:
+        if self._hold is None:
+            self._hold = _Hold(self.value, self.set_timer(self.HOLD_SECONDS, self._release_repaints))
+        else:
+            self._hold.timer.reset()
+
+    def _release_repaints(self) -> None:
+        self._put_typed()
+        hold, self._hold = self._hold, None
+        if hold is None:
+            return
+        hold.timer.stop()
+        if self.value != hold.value:  # back where it began (a whole scan): nothing to repaint
+            self.refresh(layout=hold.layout)
 
     async def action_submit(self) -> None:
         # Reached only if someone calls the action directly; keep one path for all submits.
@@ -170,3 +224,10 @@ class ScanInput(Input):
         if GS not in self.value:
             return super()._position_to_cell(position)
         return cell_len(self.value[:position].replace(GS, GS_SYMBOL).expandtabs(4))
+
+
+@dataclass
+class _Hold:
+    value: str  # what the field showed when the hold began
+    timer: Timer
+    layout: bool = False

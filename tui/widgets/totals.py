@@ -25,6 +25,11 @@ class TotalsPanel(Static):
     totals: reactive[SaleTotals | None] = reactive(None, always_update=True)
     items: reactive[int] = reactive(0)
 
+    def watch_totals(self, old: SaleTotals | None, new: SaleTotals | None) -> None:
+        # A reactive only repaints; the discount row changes the panel's height.
+        if _rows(old) != _rows(new):
+            self.refresh(layout=True)
+
     def render(self) -> Table:
         grid = Table.grid(expand=True)
         grid.add_column()
@@ -38,3 +43,7 @@ class TotalsPanel(Static):
             grid.add_row(_("Discount"), "-" + fmt(t.discount))
         grid.add_row(f"[b]{_('Total')}[/b]", f"[b]{fmt(t.total if t else zero)}[/b]")
         return grid
+
+
+def _rows(totals: SaleTotals | None) -> int:
+    return 4 if totals and totals.discount.amount else 3
