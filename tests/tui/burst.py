@@ -14,6 +14,8 @@ from textual import events
 from textual.keys import REPLACED_KEYS, _character_to_key, _get_unicode_name_from_key
 from textual.pilot import Pilot
 
+from tui.widgets.scan_input import ScanInput
+
 # What the xterm parser of Textual's driver produces for the control bytes a scanner sends.
 _CONTROL_KEYS: dict[str, tuple[str, str | None]] = {
     "\r": ("enter", "\r"),
@@ -59,6 +61,9 @@ async def scan_burst(pilot: Pilot, text: str, end: str = "enter") -> None:
         # App.post_message queues in order; App.on_event forwards each key to the focused widget.
         app.post_message(event)
     await settle(pilot)
+    if not end:
+        # No end key: a ScanInput puts what it collected into its value when its hold runs out.
+        await pilot.pause(2 * ScanInput.HOLD_SECONDS)
 
 
 async def settle(pilot: Pilot, max_rounds: int = 50) -> None:

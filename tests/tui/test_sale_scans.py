@@ -13,6 +13,7 @@ from tests.tui.counter_pilot import idle, login, open_sale, type_text
 from tui.screens.home import HomeScreen
 from tui.screens.sale import SaleScreen
 from tui.widgets.message_line import MessageLine
+from tui.widgets.totals import TotalsPanel
 
 
 def message(app) -> str:
@@ -227,13 +228,32 @@ async def discount(pilot, key: str, text: str) -> None:
     await idle(pilot)
 
 
+def panel_text(panel: TotalsPanel) -> str:
+    return "\n".join(panel.render_line(y).text for y in range(panel.size.height))
+
+
+async def test_a_long_message_takes_two_lines_and_a_short_one_gives_them_back(make_app):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_sale(pilot)
+        line = app.screen.query_one("#sale-message", MessageLine)
+        await scan_burst(pilot, "XYZ-1")  # unknown: what to do takes more than one line
+        assert line.size.height == 2 and "F8" in message(app)
+        await scan_burst(pilot, JUICE)
+        assert line.size.height == 1 and "Apple juice" in message(app)
+
+
 async def test_discount_within_limit_and_above_with_supervisor(make_app):
     app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
         await open_sale(pilot)
         await scan_burst(pilot, RICE)  # 12.00
+        panel = app.screen.query_one(TotalsPanel)
+        assert panel.size.height == 3 and "Discount" not in panel_text(panel)
         await discount(pilot, "f4", "10%")
         assert app.screen.lines[0].discount.amount == Decimal("1.20")
+        # The panel grows a row for the discount: the clerk sees it, not a cut-off panel.
+        assert panel.size.height == 4 and "Discount" in panel_text(panel)
         await discount(pilot, "f4", "25%")
         # Above the clerk's 10 %: the supervisor dialog is up and nothing changed yet.
         assert app.screen.__class__.__name__ == "SupervisorPinDialog"
