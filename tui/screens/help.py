@@ -11,6 +11,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Label
 
 from ..i18n import _
+from ..widgets.scan_input import END_KEYS, ScanInput
 from .base import CounterModal, translated
 
 
@@ -18,9 +19,15 @@ def key_rows(screen: Screen) -> list[tuple[str, str]]:
     """(key, what it does) for every described, enabled key on ``screen``, its focus chain and the app."""
     rows: list[tuple[str, str]] = []
     seen: set[tuple[str, str]] = set()
+    # A focused scan field keeps enter, ctrl+j and tab for itself: they end a scan, never move focus.
+    scanning = isinstance(screen.focused, ScanInput)
+    if scanning:
+        rows.append(("enter / tab", _("End a typed code (a scanner ends its own)")))
     for key, active in translated(screen.active_bindings).items():
         binding = active.binding
         if not binding.description or not active.enabled or binding.system:
+            continue
+        if scanning and key in END_KEYS:
             continue
         if not binding.show and not isinstance(active.node, (Screen, App)):
             continue  # a focused field's editing keys (cursor, delete) are not the screen's keys
