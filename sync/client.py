@@ -19,7 +19,7 @@ import logging
 import os
 import ssl
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -88,6 +88,7 @@ class PullResult:
     pages: int = 0
     cursor: str = ""
     applied: Applied = field(default_factory=Applied)
+    finished: bool = False  # the caller's `finish()` values were stored with the last page
 
 
 @dataclass
@@ -206,8 +207,14 @@ def push(client: httpx.Client, *, batch_size: int = PUSH_BATCH, max_batches: int
     return result
 
 
-def pull(client: httpx.Client, *, page_size: int = PULL_PAGE, max_pages: int | None = None) -> PullResult:
-    """Fetch and apply pages from the stored cursor until head office has no more."""
+def pull(client: httpx.Client, *, page_size: int = PULL_PAGE, max_pages: int | None = None,
+         finish: Callable[[], dict[str, str]] | None = None) -> PullResult:
+    """Fetch and apply pages from the stored cursor until head office has no more.
+
+    `finish()`, if given, is asked for sync-state values once the last page has arrived; they are
+    written in that page's transaction (`result.finished` says they were), which saves the caller
+    a commit of its own.
+    """
     result = PullResult()
 
     def fetch(cursor: str) -> tuple[dict, dt.datetime]:
@@ -223,8 +230,9 @@ def pull(client: httpx.Client, *, page_size: int = PULL_PAGE, max_pages: int | N
         while True:
             more = bool(page.get("more")) and (max_pages is None or result.pages + 1 < max_pages)
             upcoming = ahead.submit(fetch, page["cursor"]) if more else None
+            also = finish() if upcoming is None and finish is not None else None
             try:
-                result.applied.merge(apply_page(page, server_time))
+                result.applied.merge(apply_page(page, server_time, also=also))
             except BaseException:
                 if upcoming is not None:
                     upcoming.cancel()
@@ -232,6 +240,7 @@ def pull(client: httpx.Client, *, page_size: int = PULL_PAGE, max_pages: int | N
             result.cursor = page["cursor"]
             result.pages += 1
             if upcoming is None:
+                result.finished = also is not None
                 break
             page, server_time = upcoming.result()
     return result
@@ -288,11 +297,17 @@ def run_sync(cfg: SyncConfig, *, transport: httpx.BaseTransport | None = None,
         if not got:
             return SyncResult(ok=False, skipped=True, error="Another sync is running.")
         result = SyncResult(ok=False)
+
+        def succeeded() -> dict[str, str]:
+            # Every request is answered by now: the clock offset is final.
+            result.finished_at, result.clock_offset = clock.now(), clock.get_offset()
+            return _outcome(result, ok=True)
+
         try:
             with connect(cfg.sync_url, cfg.sync_token, transport=transport, timeout=timeout,
                          terminal=cfg.terminal) as client:
                 result.push = push(client)
-                result.pull = pull(client)
+                result.pull = pull(client, finish=succeeded)
         except SyncError as exc:
             result.error = str(exc)
         except Exception as exc:  # a background job has nobody to raise to: record it, log it
@@ -300,13 +315,20 @@ def run_sync(cfg: SyncConfig, *, transport: httpx.BaseTransport | None = None,
             result.error = f"{type(exc).__name__}: {exc}"
         else:
             result.ok = True
-        result.finished_at = clock.now()
-        result.clock_offset = clock.get_offset()
-        outcome = {LAST_SYNC: clock.iso(result.finished_at), LAST_ERROR: ""} if result.ok else {
-            LAST_ERROR: result.error, LAST_ERROR_AT: clock.iso(result.finished_at)}
+        if result.ok and result.pull.finished:
+            return result  # recorded with the last page
+        result.finished_at, result.clock_offset = clock.now(), clock.get_offset()
         with db.atomic():
-            state.write({CLOCK_OFFSET: str(int(result.clock_offset / dt.timedelta(microseconds=1)))} | outcome)
+            state.write(_outcome(result, ok=result.ok))
         return result
+
+
+def _outcome(result: SyncResult, *, ok: bool) -> dict[str, str]:
+    """The sync-state values that record how a sync ended."""
+    offset = {CLOCK_OFFSET: str(int(result.clock_offset / dt.timedelta(microseconds=1)))}
+    if ok:
+        return offset | {LAST_SYNC: clock.iso(result.finished_at), LAST_ERROR: ""}
+    return offset | {LAST_ERROR: result.error, LAST_ERROR_AT: clock.iso(result.finished_at)}
 
 
 def enroll(url: str, token: str, cfg: SyncConfig, *, transport: httpx.BaseTransport | None = None,

@@ -57,8 +57,8 @@ class Applied:
         self.attention += other.attention
 
 
-def apply_page(page: dict, server_time: dt.datetime) -> Applied:
-    """Apply one page and store its cursor, all or nothing."""
+def apply_page(page: dict, server_time: dt.datetime, also: dict[str, str] | None = None) -> Applied:
+    """Apply one page and store its cursor (and the sync-state values `also`), all or nothing."""
     changes = page.get("changes", {})
     applied = Applied()
     with db.atomic():
@@ -97,7 +97,7 @@ def apply_page(page: dict, server_time: dt.datetime) -> Applied:
         if levels:
             store_remote_levels(levels, server_time)
             applied.bump("levels", len(levels))
-        state.write({CURSOR: page["cursor"]})
+        state.write({CURSOR: page["cursor"]} | (also or {}))
     return applied
 
 

@@ -192,3 +192,23 @@ def test_outbox_rows_stay_until_head_office_answers_and_a_resend_applies_once(hq
     with at(hq.database):
         assert StockEvent.select().count() == 3
         assert on_hand(factories.location("STORE1"), Product.get(Product.sku == "P1")) == 18
+
+
+def test_a_sync_records_its_end_offset_and_cursor_together(hq, make_terminal):
+    _seed(hq, "P1")
+    term = enrolled(hq, make_terminal, "t", code="T01")
+    with term:
+        record_stock(_actor(term), product_by_sku("P1"), Decimal(2), RECEIPT)
+        result = sync.run_sync(term.cfg)
+        assert result.ok and result.pull.finished
+        status = sync.status()
+        assert status["last_sync_at"] == clock.iso(result.finished_at) and status["last_error"] is None
+        assert status["clock_offset_seconds"] == result.clock_offset.total_seconds()
+        assert status["cursor"] == result.pull.cursor == get_state(CURSOR)
+    hq.stop()
+    with term:
+        failed = sync.run_sync(term.cfg)
+        assert not failed.ok and not failed.pull.finished
+        status = sync.status()
+        assert status["last_error"] == failed.error and status["last_error_at"] == clock.iso(failed.finished_at)
+        assert status["last_sync_at"] == clock.iso(result.finished_at)
