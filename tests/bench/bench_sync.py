@@ -59,7 +59,8 @@ from sync.hq import auth  # noqa: E402
 from sync.hq.server import connect_database, open_hq  # noqa: E402
 from tests import pg  # noqa: E402
 
-WORKERS = 2  # head-office processes (--hq-workers)
+HQ_WORKERS = 2  # default of --hq-workers
+WORKERS = HQ_WORKERS  # head-office processes of this run
 GOALS = {"push_10k_s": 2.0, "pull_100k_s": 10.0, "concurrent20_p99_ms": 250.0}
 
 
@@ -322,7 +323,7 @@ def main() -> None:
     parser.add_argument("--products", type=int, default=100_000)
     parser.add_argument("--terminals", type=int, default=20)
     parser.add_argument("--rounds", type=int, default=10)
-    parser.add_argument("--hq-workers", type=int, default=WORKERS,
+    parser.add_argument("--hq-workers", type=int, default=HQ_WORKERS,
                         help="head-office worker processes (counter hq serve --workers N)")
     parser.add_argument("--only", choices=("push", "pull", "concurrent"), action="append")
     args = parser.parse_args()
