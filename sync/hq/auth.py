@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from models.db import db
 from models.errors import Conflict, DomainError, NotFound, PermissionDenied
 from models.places import Location, Terminal
+from models.statements import Slot, Statement, as_model
 from models.store import ensure_terminal
 
 from . import hqclock
@@ -90,11 +91,17 @@ def enroll(enroll_token: str) -> tuple[TerminalCredential, str]:
 LAST_SEEN_EVERY = dt.timedelta(minutes=1)
 
 
+# Every request looks its terminal up: compiled once, bound per call.
+_by_token = Statement(lambda: TerminalCredential.select().where(
+    (TerminalCredential.token_hash == Slot("hash")) & TerminalCredential.revoked_at.is_null()))
+
+
 def authenticate(token: str) -> TerminalCredential | None:
     if not token:
         return None
-    cred = TerminalCredential.get_or_none(
-        (TerminalCredential.token_hash == token_hash(token)) & TerminalCredential.revoked_at.is_null())
+    cursor = _by_token.execute(hash=token_hash(token))
+    row = cursor.fetchone()
+    cred = as_model(TerminalCredential, cursor, row) if row is not None else None
     if cred is not None:
         now = hqclock.now()
         # A write (and a commit waiting for the disk) on every request cost more than the request;

@@ -19,7 +19,6 @@ import time
 from decimal import Decimal
 
 from models import clock
-from models.catalog import Product
 from models.db import db
 from models.fields import QuantityField
 from models.ledger import EventData, StockEvent
@@ -27,6 +26,7 @@ from models.ops.selling import order_document
 from models.orders import Order
 from models.people import User
 from models.places import Location
+from models.statements import Slot, Statement, as_model, chunks
 from models.stock_docs import Delivery, Transfer
 
 from ..bulk import in_list
@@ -38,26 +38,39 @@ from .models import TerminalCredential
 MAX_PAGE = 2000
 
 
-_EVENT_COLUMNS = (StockEvent.id, Location.code, Product.sku, StockEvent.quantity, StockEvent.kind,
-                  StockEvent.occurred_at, StockEvent.bin, StockEvent.lot, StockEvent.expiry, StockEvent.reason,
-                  StockEvent.terminal, StockEvent.user, StockEvent.reference, StockEvent.received_at)
+_EVENTS_SQL = ("SELECT e.id, l.code, p.sku, e.quantity, e.kind, e.occurred_at, e.bin, e.lot, e.expiry, e.reason, "
+               "e.terminal, e.{user}, e.reference, e.received_at FROM stock_event AS e "
+               "JOIN location AS l ON l.id = e.location_id JOIN product AS p ON p.id = e.product_id "
+               "WHERE {ids} AND e.location_id = {param} AND e.terminal <> {param} ORDER BY e.id")
 
 
 def _events(ids: list[str], location_id: int, terminal: str) -> list[dict]:
     """The payloads of the page's events at this location, except the asking terminal's own.
 
-    Read as tuples with location and product joined in: one query, and no model instances (a page
-    may carry thousands of events).
+    Read as tuples with location and product joined in, from SQL written out: one query per
+    chunk, no query building and no model instances (a page may carry thousands of events).
     """
-    if not ids:
-        return []
-    rows = (StockEvent.select(*_EVENT_COLUMNS).join(Location).switch(StockEvent).join(Product)
-            .where(StockEvent.id.in_(ids) & (StockEvent.location == location_id) & (StockEvent.terminal != terminal))
-            .order_by(StockEvent.id).tuples())
-    return [EventData(id=eid, location=loc, sku=sku, quantity=qty, kind=kind, occurred_at=at, bin=bin_, lot=lot,
-                      expiry=expiry, reason=reason, terminal=term, user=user, reference=ref).payload()
-            | {"received_at": clock.iso(received) if received else None}
-            for eid, loc, sku, qty, kind, at, bin_, lot, expiry, reason, term, user, ref, received in rows]
+    rows: list[tuple] = []
+    for part in chunks(ids):
+        condition, params = in_list("e.id", part)
+        sql = _EVENTS_SQL.format(user=db.quote[0] + "user" + db.quote[1], ids=condition, param=db.param)
+        rows += db.execute_sql(sql, [*params, location_id, terminal]).fetchall()
+    rows.sort(key=lambda row: row[0])
+    docs = []
+    for row in rows:
+        eid, loc, sku, qty, kind, at, bin_, lot, expiry, reason, term, user, ref, received = (
+            convert(value) if convert is not None and value is not None else value
+            for convert, value in zip(_EVENT_CONVERTERS, row, strict=True))
+        docs.append(EventData(id=eid, location=loc, sku=sku, quantity=qty, kind=kind, occurred_at=at, bin=bin_,
+                              lot=lot, expiry=expiry, reason=reason, terminal=term, user=user, reference=ref).payload()
+                    | {"received_at": clock.iso(received) if received else None})
+    return docs
+
+
+# Driver values to Python ones, per column of _EVENTS_SQL (None: the driver's value is the one).
+_EVENT_CONVERTERS = (None, None, None, StockEvent.quantity.python_value, None, StockEvent.occurred_at.python_value,
+                     None, None, StockEvent.expiry.python_value, None, None, None, None,
+                     StockEvent.received_at.python_value)
 
 
 def _levels(level_keys: list[tuple[int, str]]) -> tuple[list[tuple[int, str, Decimal, Decimal]], set[int]]:
@@ -132,7 +145,11 @@ def build_page(cred: TerminalCredential, after: Cursor, limit: int) -> dict:
     """
     limit = max(1, min(limit, MAX_PAGE))
     changelog.refresh_statistics()
-    location = Location.get(Location.code == cred.location_code)
+    cursor = _location_by_code.execute(code=cred.location_code)
+    row = cursor.fetchone()
+    if row is None:
+        raise Location.DoesNotExist(f"Terminal {cred.code}'s location {cred.location_code} is gone.")
+    location = as_model(Location, cursor, row)
     started, read = time.monotonic(), 0
     while True:
         page = _build_one(cred, location, after, limit)
@@ -195,7 +212,14 @@ def _build_one(cred: TerminalCredential, location: Location, after: Cursor, limi
 
 
 def _locations(codes: set[str], ids: set[int]) -> dict[int, Location]:
-    """The locations named by code or id, in one query, by id."""
+    """The locations named by code or id, by id (a chain has few: one query, not chunked)."""
     if not codes and not ids:
         return {}
-    return {loc.id: loc for loc in Location.select().where(Location.code.in_(sorted(codes)) | Location.id.in_(sorted(ids)))}
+    by_code, code_params = in_list("code", sorted(codes) or [""])
+    by_id, id_params = in_list("id", sorted(ids) or [0])
+    cursor = db.execute_sql(f"SELECT id, code, name, kind, currency, address FROM location WHERE {by_code} OR {by_id}",
+                            [*code_params, *id_params])
+    return {row[0]: as_model(Location, cursor, row) for row in cursor.fetchall()}
+
+
+_location_by_code = Statement(lambda: Location.select().where(Location.code == Slot("code")))
