@@ -117,18 +117,43 @@ async def test_a_long_name_ends_in_an_ellipsis_and_the_total_stays_in_sight() ->
         assert "…" in row and row.rstrip().endswith("1234.50")
 
 
-async def test_a_wider_amount_widens_its_column_for_the_lines_already_shown() -> None:
-    app = TableApp()
+class PaintedTable(LinesTable):
+    """Remembers which screen lines it was asked to paint."""
+
+    def __init__(self) -> None:
+        super().__init__([Column("#", justify="right"), Column("Item", flex=True), Column("Total", justify="right")])
+        self.painted: set[int] = set()
+
+    def render_line(self, y: int):  # noqa: ANN201 - a Strip
+        self.painted.add(y)
+        return super().render_line(y)
+
+
+class PaintedApp(TableApp):
+    def compose(self) -> ComposeResult:
+        yield PaintedTable()
+
+
+async def test_a_wider_amount_repaints_the_lines_already_shown_to_the_new_widths() -> None:
+    app = PaintedApp()
     async with app.run_test(size=(WIDTH, HEIGHT)) as pilot:
         app.table.add_row("1", "Green tea, loose leaf, 250g", "3.20")
+        app.table.add_row("2", "Tea", "3.50")
         await pilot.pause()
         assert "250g" in shown(app.table)[1]
-        app.table.add_row("2", "Rice", "12345.00")
+        app.table.painted.clear()
+        app.table.add_row("3", "Rice", "12345.00")
         await pilot.pause()
-        first, second = shown(app.table)[1:3]
+        assert app.table.painted >= {0, 1, 2, 3}  # the header and every older line, not just the new one
+        first, second, third = shown(app.table)[1:4]
         assert "250g" not in first and "…" in first  # the name gave way to the wider column
-        assert second.rstrip().endswith("12345.00")
-        assert cell_len(first.rstrip()) == cell_len(second.rstrip())
+        assert third.rstrip().endswith("12345.00")
+        assert len({cell_len(row.rstrip()) for row in (first, second, third)}) == 1
+
+        app.table.painted.clear()
+        app.table.add_row("4", "Salt", "1.00")  # no wider: only the new line is painted
+        await pilot.pause()
+        assert app.table.painted == {4}
 
 
 async def test_updating_a_line_shows_the_new_cells() -> None:

@@ -188,7 +188,8 @@ class LinesTable(Widget, can_focus=False):
         for i, cell in enumerate(cells):
             if not self.columns[i].flex and cell.cell_len > self._natural[i]:
                 self._natural[i] = cell.cell_len
-                self._layout = None  # every cached row was cut to the old widths
+                self._layout = None  # every row on screen was cut to the old widths
+                self.refresh()
 
     def _widths(self, width: int) -> tuple[int, ...]:
         if self._layout is None or self._layout[0] != width:
