@@ -86,3 +86,15 @@ def set_status(order: Order, status: str, by: str = "", note: str = "") -> None:
 
 def order_by_number(number: str) -> Order | None:
     return Order.get_or_none(Order.number == number.strip())
+
+
+def recent_sales(location: Location | int, limit: int = 20) -> list[Order]:
+    """The latest sales rung up at this location, newest first (to find one to take back)."""
+    return list(Order.select().where((Order.kind == SALE_ORDER) & (Order.location == location))
+                .order_by(Order.created_at.desc(), Order.id.desc()).limit(limit))
+
+
+def order_lines(order: Order) -> list[OrderLine]:
+    """An order's lines with their products, in receipt order."""
+    return list(OrderLine.select(OrderLine, Product).join(Product)
+                .where(OrderLine.order == order).order_by(OrderLine.position))

@@ -36,3 +36,8 @@ class Terminal(BaseModel):
     code = peewee.CharField(unique=True, max_length=16)
     location = peewee.ForeignKeyField(Location, backref="terminals")
     name = peewee.CharField(default="")
+
+
+def terminal_with_location(code: str) -> Terminal | None:
+    """The terminal with this code and its location in one query, or None if it is not set up."""
+    return Terminal.select(Terminal, Location).join(Location).where(Terminal.code == code).first()

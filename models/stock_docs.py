@@ -9,6 +9,7 @@ import peewee
 from . import clock
 from .catalog import Product
 from .db import BaseModel
+from .errors import NotFound
 from .fields import QuantityField
 from .places import Location
 
@@ -71,3 +72,38 @@ class StockCountLine(BaseModel):
     counted = QuantityField(null=True)
     counted_at = peewee.DateTimeField(null=True)
     recounts = peewee.IntegerField(default=0)
+
+
+def open_deliveries(location: Location) -> list[Delivery]:
+    """Deliveries expected at this location and not received yet, the soonest first."""
+    return list(Delivery.select().where((Delivery.location == location) & (Delivery.status == OPEN))
+                .order_by(Delivery.expected_at, Delivery.id))
+
+
+def delivery_by_number(number: str) -> Delivery:
+    """The delivery with this number, as the database has it now (its status may have changed)."""
+    delivery = Delivery.get_or_none(Delivery.number == number.strip())
+    if delivery is None:
+        raise NotFound(f"No delivery {number}: choose it again from the list (F2).")
+    return delivery
+
+
+def delivery_lines(delivery: Delivery) -> list[DeliveryLine]:
+    """A delivery's lines with their products, in the order they were written down."""
+    return list(DeliveryLine.select(DeliveryLine, Product).join(Product)
+                .where(DeliveryLine.delivery == delivery).order_by(DeliveryLine.id))
+
+
+def transfer_by_id(transfer_id: int) -> Transfer:
+    """A transfer with where it came from, as the database has it now (it may have been booked in)."""
+    transfer = (Transfer.select(Transfer, Location).join(Location, on=(Transfer.source == Location.id))
+                .where(Transfer.id == transfer_id).first())
+    if transfer is None:
+        raise NotFound(f"No transfer {transfer_id} here: choose it again from the incoming list (F3).")
+    return transfer
+
+
+def transfer_lines(transfer_id: int) -> list[TransferLine]:
+    """A transfer's lines with their products, in the order they were sent."""
+    return list(TransferLine.select(TransferLine, Product).join(Product)
+                .where(TransferLine.transfer == transfer_id).order_by(TransferLine.id))

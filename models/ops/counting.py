@@ -95,6 +95,12 @@ def count_line(count: StockCount, product: Product, quantity: Decimal, *, add: b
     return line
 
 
+def count_lines(count: StockCount) -> list[StockCountLine]:
+    """A count's lines with their products, in the order they joined the count."""
+    return list(StockCountLine.select(StockCountLine, Product).join(Product)
+                .where(StockCountLine.count == count).order_by(StockCountLine.id))
+
+
 def needs_recount(count: StockCount, threshold: Decimal = DEFAULT_RECOUNT_THRESHOLD) -> list[StockCountLine]:
     """Lines whose variance is above the threshold and that were not recounted yet."""
     return [
