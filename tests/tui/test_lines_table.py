@@ -166,6 +166,54 @@ async def test_updating_a_line_shows_the_new_cells() -> None:
         assert app.table.row_text(1) == ("2", "Item 2 x3", "6.00")
 
 
+async def test_set_rows_repaints_only_the_rows_that_changed() -> None:
+    app = PaintedApp()
+    async with app.run_test(size=(WIDTH, HEIGHT)) as pilot:
+        rows = [(str(n), f"Item {n}", f"{n}.00") for n in range(1, 6)]
+        app.table.set_rows(rows)
+        await pilot.pause()
+        app.table.painted.clear()
+        rows[2] = ("3", "Item 3 x2", "6.00")
+        app.table.set_rows(rows)
+        await pilot.pause()
+        assert app.table.painted == {3}  # the header is line 0, the third row line 3
+        assert shown(app.table)[3].split() == ["3", "Item", "3", "x2", "6.00"]
+        assert app.table.row_count == 5
+
+
+async def test_set_rows_with_fewer_rows_drops_the_rest_and_narrows_the_columns() -> None:
+    app = TableApp()
+    async with app.run_test(size=(WIDTH, HEIGHT)) as pilot:
+        tea = ("1", "Green tea, loose leaf, 250g", "3.20")
+        app.table.set_rows([tea, ("2", "Rice", "12345.00")])
+        app.table.move_cursor(1)
+        await pilot.pause()
+        assert "250g" not in shown(app.table)[1]  # the wide amount leaves the name too little room
+        app.table.set_rows([tea])
+        await pilot.pause()
+        lines = shown(app.table)
+        assert (app.table.row_count, app.table.cursor_row) == (1, 0)
+        assert lines[2].strip() == ""
+        assert "250g" in lines[1] and "…" not in lines[1]  # the amounts' column narrowed again
+
+
+async def test_set_columns_shows_the_new_header_and_starts_empty() -> None:
+    app = TableApp()
+    async with app.run_test(size=(WIDTH, HEIGHT)) as pilot:
+        app.add(3)
+        same = app.table.columns
+        app.table.set_columns(same)
+        assert app.table.row_count == 3  # the same columns again keep the rows
+        app.table.set_columns([Column("SKU"), Column("Name", flex=True), Column("Sent", justify="right"),
+                               Column("Arrived", justify="right")])
+        app.table.add_row("MILK1", "Whole milk", "6", "-")
+        await pilot.pause()
+        lines = shown(app.table)
+        assert lines[0].split() == ["SKU", "Name", "Sent", "Arrived"]
+        assert lines[1].split() == ["MILK1", "Whole", "milk", "6", "-"]
+        assert app.table.row_count == 1
+
+
 class CountingScanInput(ScanInput):
     paints = 0
 

@@ -133,6 +133,47 @@ class LinesTable(Widget, can_focus=False):
         self._measure(self._rows[row])
         self._refresh_row(row)
 
+    def set_rows(self, rows: Sequence[Sequence[Cell]]) -> None:
+        """Show exactly ``rows``: a row whose cells are unchanged keeps its rendered strip, so a
+        screen may hand over all its lines after a change that touched a few of them."""
+        texts = [self._texts(cells) for cells in rows]
+        old_count = len(self._rows)
+        changed = [i for i, cells in enumerate(texts) if i >= old_count or self._rows[i] != cells]
+        for i in changed:
+            if i < old_count:
+                self._versions[i] = self._bump()
+            else:
+                self._versions.append(self._bump())
+        del self._versions[len(texts):]
+        for row in range(len(texts), old_count):
+            self._cache.pop(row, None)
+        self._rows = texts
+        natural = [cell_len(column.label) for column in self.columns]
+        fixed = [i for i, column in enumerate(self.columns) if not column.flex]
+        for cells in texts:
+            for i in fixed:
+                natural[i] = max(natural[i], cells[i].cell_len)
+        if natural != self._natural:
+            self._natural, self._layout = natural, None  # narrower or wider: every row is cut anew
+        self._cursor = max(0, min(self._cursor, len(texts) - 1))
+        if len(texts) != old_count or self._layout is None:
+            self._scroll(self._top)
+            self.refresh()
+        else:
+            for row in changed:
+                self._refresh_row(row)
+
+    def set_columns(self, columns: Sequence[Column]) -> None:
+        """Show other columns (a screen switching what it lists); the rows go, as they no longer fit.
+        The same columns again change nothing."""
+        columns = tuple(columns)
+        if columns == self.columns:
+            return
+        if sum(column.flex for column in columns) > 1:
+            raise ValueError("a LinesTable takes at most one flexible column")
+        self.columns = columns
+        self.clear()
+
     def move_cursor(self, row: int) -> None:
         """Put the cursor on ``row`` (clamped) and scroll it into view."""
         old, self._cursor = self._cursor, max(0, min(row, len(self._rows) - 1))
