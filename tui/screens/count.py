@@ -12,7 +12,7 @@ from decimal import Decimal, InvalidOperation
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Label
+from textual.widgets import Footer, Label
 
 from models.catalog import Product
 from models.context import Actor
@@ -22,6 +22,7 @@ from models.lookup import categories, open_counts
 from models.ops.counting import (
     DEFAULT_RECOUNT_THRESHOLD,
     count_line,
+    count_lines,
     needs_recount,
     post_count,
     products_in_bin,
@@ -35,6 +36,7 @@ from tui.dialogs.pick import PickDialog
 from tui.dialogs.supervisor_pin import SupervisorPinDialog
 from tui.i18n import _
 from tui.messages import StockChanged
+from tui.widgets.lines_table import Column, LinesTable
 from tui.widgets.message_line import MessageLine
 from tui.widgets.scan_input import ScanInput
 from tui.widgets.stock_format import qty
@@ -53,6 +55,8 @@ class CountScreen(StockScreen):
         Binding("f6", "toggle_blind", "Blind on/off (before starting)"),
         Binding("f7", "recount", "Recount the selected line"),
         Binding("f10", "finish", "Check variances, then post"),
+        Binding("up", "cursor(-1)", "Previous line", show=False, priority=True),
+        Binding("down", "cursor(1)", "Next line", show=False, priority=True),
     ]
 
     def __init__(self, actor: Actor | None = None, *, lang: str | None = None, blind: bool = True,
@@ -65,17 +69,22 @@ class CountScreen(StockScreen):
         self.flagged: set[int] = set()  # line ids to count again
         self._busy = False
         self._waiting: list[tuple[Product, Decimal]] = []
+        # What the table shows, row by row: a scan updates its line here and in that one row, so
+        # a count of hundreds of lines is neither read back nor redrawn per scan.
+        self._lines: list[StockCountLine] = []
+        self._row_of: dict[int, int] = {}  # line id -> row
+        self._resumable: dict[int, StockCount] = {}  # the open counts the picker offered
 
     def compose(self) -> ComposeResult:
         yield Label("", id="count-title")
         yield self.make_scan_input(_("Scan what you count (3* before a code for 3)"), id="count-scan")
         yield MessageLine("", id="count-message")
-        yield DataTable(id="count-lines", cursor_type="row", zebra_stripes=True)
+        yield LinesTable(self._columns(), id="count-lines")
         yield Footer()
 
     def on_mount(self) -> None:
         self.query_one("#count-scan").focus()
-        self._refresh()
+        self._show_all()
         if self.count is None and not self.list_pending:
             self.action_start()
 
@@ -85,8 +94,9 @@ class CountScreen(StockScreen):
         if self.count is not None:
             self.query_one(MessageLine).warn(_("Count {n} is open: finish it first (F10).").format(n=self.count.number))
             return
+        self._resumable = {c.id: c for c in open_counts(self.actor.location)}
         choices = [(f"resume:{c.id}", _("Resume {n} ({scope})").format(n=c.number, scope=c.scope))
-                   for c in open_counts(self.actor.location)]
+                   for c in self._resumable.values()]
         choices += [(BIN, _("Count a bin")), (CATEGORY, _("Count a category")),
                     (LIST, _("Count a list (scan the products)"))]
         self.app.push_screen(PickDialog(_("What to count"), choices), self._scope_chosen)
@@ -95,9 +105,10 @@ class CountScreen(StockScreen):
         if key is None:
             return
         if key.startswith("resume:"):
-            self.count = StockCount.get_by_id(int(key.split(":", 1)[1]))
+            self.count = self._resumable[int(key.split(":", 1)[1])]
             self.blind = self.count.blind
-            self._refresh()
+            self._hold(count_lines(self.count))
+            self._show_all()
             self.query_one(MessageLine).say(_("Resumed {n}.").format(n=self.count.number))
         elif key == BIN:
             self.app.push_screen(FieldsDialog(_("Count a bin"), [Field("bin", _("Bin code"), "A-01")],
@@ -109,7 +120,7 @@ class CountScreen(StockScreen):
                                  lambda c: c and self._start(CATEGORY, c))
         else:
             self.list_pending = True
-            self._refresh()
+            self._show_title()
             self.query_one(MessageLine).say(_("Scan the first product to start the list count."))
 
     def _start(self, scope: str, value: str, first: tuple[Product, Decimal] | None = None) -> None:
@@ -128,21 +139,24 @@ class CountScreen(StockScreen):
                 else:
                     products, label, bin_ = [first[0]], "list", ""
                 count = start_count(self.actor, products, scope=label, blind=self.blind, bin=bin_)
+                lines = count_lines(count)
         except DomainError as exc:
             self.app.call_from_thread(self._failed, str(exc))
         else:
-            self.app.call_from_thread(self._started, count, first)
+            self.app.call_from_thread(self._started, count, lines, first)
 
-    def _started(self, count: StockCount, first: tuple[Product, Decimal] | None) -> None:
+    def _started(self, count: StockCount, lines: list[StockCountLine],
+                 first: tuple[Product, Decimal] | None) -> None:
         self._busy = False
         self.count, self.list_pending = count, False
         self.flagged.clear()
+        self._hold(lines)
+        self._show_all()
         if first is not None:
             self._count(*first)
         waiting, self._waiting = self._waiting, []
         for product, quantity in waiting:
             self._count(product, quantity)
-        self._refresh()
         if first is None:
             self.query_one(MessageLine).say(_("Count {n} started: scan the goods.").format(n=count.number))
 
@@ -151,7 +165,7 @@ class CountScreen(StockScreen):
             self.query_one(MessageLine).warn(_("Blind is chosen when the count starts."))
             return
         self.blind = not self.blind
-        self._refresh()
+        self._show_all()
 
     # --- counting ---------------------------------------------------------------------------------
 
@@ -179,7 +193,7 @@ class CountScreen(StockScreen):
             self.query_one(MessageLine).warn(str(exc))
             return
         self.flagged.discard(line.id)
-        self._refresh()
+        self._show_line(line)
         self.query_one(MessageLine).say(_("{sku}: counted {q}").format(sku=product.sku, q=qty(line.counted)))
 
     def action_recount(self) -> None:
@@ -204,7 +218,7 @@ class CountScreen(StockScreen):
                 self.query_one(MessageLine).warn(str(exc))
                 return
             self.flagged.discard(line.id)
-            self._refresh()
+            self._show_line(line)
             self.query_one(MessageLine).say(_("{sku}: recounted {q}").format(sku=line.product.sku,
                                                                           q=qty(line.counted)))
 
@@ -214,36 +228,67 @@ class CountScreen(StockScreen):
             note=line.product.display_name(self.lang), check=check), done)
 
     def _selected_line(self) -> StockCountLine | None:
-        table = self.query_one("#count-lines", DataTable)
+        table = self.query_one("#count-lines", LinesTable)
         if self.count is None or not table.row_count:
             return None
-        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-        return StockCountLine.get_or_none(StockCountLine.id == int(key)) if key else None
+        return self._lines[table.cursor_row]
+
+    def action_cursor(self, step: int) -> None:
+        table = self.query_one("#count-lines", LinesTable)
+        if table.row_count:
+            table.move_cursor(table.cursor_row + step)
 
     # --- the table --------------------------------------------------------------------------------
 
-    def lines(self) -> list[StockCountLine]:
+    def rows(self) -> list[tuple[str, ...]]:
+        """What the table shows, one tuple of cell texts per line."""
+        table = self.query_one("#count-lines", LinesTable)
+        return [table.row_text(row) for row in range(table.row_count)]
+
+    def _columns(self) -> list[Column]:
+        """Expected and variance only when the count is not blind."""
+        numbers = (_("Counted"),) if self.blind else (_("Expected"), _("Counted"), _("Var."))
+        return [Column(_("SKU")), Column(_("Name"), flex=True, min_width=8),
+                *(Column(label, justify="right") for label in numbers), Column(_("State"))]
+
+    def _cells(self, line: StockCountLine) -> tuple[str, ...]:
+        state = _("recount") if line.id in self.flagged else (_("recounted") if line.recounts else "")
+        cells = [line.product.sku, line.product.display_name(self.lang)]
+        if not self.blind:
+            variance = (line.counted - line.expected if line.counted is not None and line.expected is not None
+                        else None)
+            cells += [qty(line.expected), qty(line.counted), qty(variance) if variance is not None else "-"]
+        else:
+            cells += [qty(line.counted)]
+        return (*cells, state)
+
+    def _hold(self, lines: list[StockCountLine]) -> None:
+        self._lines = list(lines)
+        self._row_of = {line.id: row for row, line in enumerate(self._lines)}
+
+    def _show_line(self, line: StockCountLine) -> None:
+        """One line changed or joined the count: that row only, with the cursor on it."""
+        table = self.query_one("#count-lines", LinesTable)
+        row = self._row_of.get(line.id)
+        if row is None:
+            self._lines.append(line)
+            row = self._row_of[line.id] = len(self._lines) - 1
+            table.add_row(*self._cells(line))
+        else:
+            self._lines[row] = line
+            table.update_row(row, *self._cells(line))
+        table.move_cursor(row)
+
+    def _show_all(self) -> None:
+        """After a change to the whole count (started, resumed, flagged, posted, blind switched)."""
         if self.count is None:
-            return []
-        return list(StockCountLine.select(StockCountLine, Product).join(Product)
-                    .where(StockCountLine.count == self.count).order_by(StockCountLine.id))
+            self._hold([])
+        self._show_title()
+        table = self.query_one("#count-lines", LinesTable)
+        table.set_columns(self._columns())
+        table.set_rows([self._cells(line) for line in self._lines])
 
-    def rows(self, lines: list[StockCountLine] | None = None) -> list[tuple[str, ...]]:
-        """One row per line: expected and variance only when the count is not blind."""
-        rows = []
-        for line in self.lines() if lines is None else lines:
-            state = _("recount") if line.id in self.flagged else (_("recounted") if line.recounts else "")
-            cells = [line.product.sku, line.product.display_name(self.lang)]
-            if not self.blind:
-                variance = (line.counted - line.expected if line.counted is not None and line.expected is not None
-                            else None)
-                cells += [qty(line.expected), qty(line.counted), qty(variance) if variance is not None else "-"]
-            else:
-                cells += [qty(line.counted)]
-            rows.append((*cells, state))
-        return rows
-
-    def _refresh(self) -> None:
+    def _show_title(self) -> None:
         if self.count is not None:
             title = _("Count {n} - {scope}").format(n=self.count.number, scope=self.count.scope)
         elif self.list_pending:
@@ -252,18 +297,6 @@ class CountScreen(StockScreen):
             title = _("Count - choose what to count (F2)")
         mode = _("blind") if self.blind else _("open: expected shown")
         self.query_one("#count-title", Label).update(f"{title} ({mode}) - {self.actor.location.code}")
-        table = self.query_one("#count-lines", DataTable)
-        cursor = table.cursor_row
-        table.clear(columns=True)
-        if self.blind:
-            table.add_columns(_("SKU"), _("Name"), _("Counted"), _("State"))
-        else:
-            table.add_columns(_("SKU"), _("Name"), _("Expected"), _("Counted"), _("Var."), _("State"))
-        lines = self.lines()
-        for line, row in zip(lines, self.rows(lines), strict=True):
-            table.add_row(*row, key=str(line.id))
-        if table.row_count:
-            table.move_cursor(row=min(cursor, table.row_count - 1))
 
     # --- finishing --------------------------------------------------------------------------------
 
@@ -274,15 +307,15 @@ class CountScreen(StockScreen):
         pending = needs_recount(self.count, self.threshold)
         if pending:
             self.flagged = {line.id for line in pending}
-            self._refresh()
+            self._show_all()
             skus = ", ".join(line.product.sku for line in pending[:5])
             self.query_one(MessageLine).warn(_("Count again: {skus} (F7 on each line).").format(skus=skus))
             return
-        if not any(line.counted is not None for line in self.lines()):
+        counted = sum(1 for line in self._lines if line.counted is not None)
+        if not counted:
             self.query_one(MessageLine).warn(_("Nothing counted yet: scan the goods first."))
             return
-        reason = _("Post count {n}: {k} lines counted.").format(
-            n=self.count.number, k=sum(1 for line in self.lines() if line.counted is not None))
+        reason = _("Post count {n}: {k} lines counted.").format(n=self.count.number, k=counted)
         self.app.push_screen(SupervisorPinDialog(reason), self._approved)
 
     def _approved(self, approver: User | None) -> None:
@@ -310,7 +343,7 @@ class CountScreen(StockScreen):
         self._busy = False
         self.count = None
         self.flagged.clear()
-        self._refresh()
+        self._show_all()
         self.query_one(MessageLine).say(_("Count {n} posted: {k} lines. F2 starts the next.").format(n=number,
                                                                                                   k=n_events))
         self.post_message(StockChanged("count", number))
