@@ -16,7 +16,7 @@ from decimal import Decimal
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Label, Static
+from textual.widgets import Footer, Label, Static
 
 from models.catalog import Product
 from models.context import Actor
@@ -25,12 +25,13 @@ from models.errors import DomainError, PermissionDenied
 from models.ops.receiving import DEFAULT_TOLERANCE_PCT, ReceivedLine, ReceivingResult, receive_goods
 from models.people import User
 from models.scan import Scan
-from models.stock_docs import OPEN, Delivery
+from models.stock_docs import delivery_by_number, delivery_lines, open_deliveries
 from tui.dialogs.confirm import ConfirmDialog
 from tui.dialogs.pick import PickDialog
 from tui.dialogs.supervisor_pin import SupervisorPinDialog
 from tui.i18n import _
 from tui.messages import StockChanged
+from tui.widgets.lines_table import Column, LinesTable
 from tui.widgets.message_line import MessageLine
 from tui.widgets.scan_input import ScanInput
 from tui.widgets.stock_format import day, qty
@@ -92,6 +93,8 @@ class IntakeScreen(StockScreen):
         Binding("f10", "finish", "Book in what was received"),
         Binding("f5", "new_intake", "Start a new intake", show=False),
         Binding("f7", "print_labels", "Print labels for what was booked in"),
+        Binding("up", "cursor(-1)", "Previous line", show=False, priority=True),
+        Binding("down", "cursor(1)", "Next line", show=False, priority=True),
     ]
 
     def __init__(self, actor: Actor | None = None, *, draft: IntakeDraft | None = None,
@@ -100,20 +103,22 @@ class IntakeScreen(StockScreen):
         self.draft = draft if draft is not None else IntakeDraft()
         self.tolerance_pct = tolerance_pct
         self._busy = False
+        self._row_of: dict[int, int] = {}  # product id -> its row in the table
+        self._expected: dict[int, ExpectedLine] = {}  # product id -> what the delivery still brings
 
     def compose(self) -> ComposeResult:
         yield Label("", id="intake-title")
         yield self.make_scan_input(_("Scan goods (3* before a code for 3)"), id="intake-scan")
         yield MessageLine("", id="intake-message")
-        table = DataTable(id="intake-lines", cursor_type="row", zebra_stripes=True)
-        table.add_columns(_("SKU"), _("Name"), _("Exp."), _("Recv."), _("Lots"), _("State"))
-        yield table
+        yield LinesTable([Column(_("SKU")), Column(_("Name"), flex=True, min_width=8),
+                          Column(_("Exp."), justify="right"), Column(_("Recv."), justify="right"),
+                          Column(_("Lots")), Column(_("State"))], id="intake-lines")
         yield Static("", id="intake-summary")
         yield Footer()
 
     def on_mount(self) -> None:
         self.query_one("#intake-scan").focus()
-        self._refresh()
+        self._show_all()
         if self.draft.mode is None and self.draft.result is None:
             self.action_choose_delivery()
 
@@ -123,9 +128,8 @@ class IntakeScreen(StockScreen):
         if self.draft.lines:
             self.query_one(MessageLine).warn(_("Book in or remove the scanned lines before changing delivery."))
             return
-        deliveries = list(Delivery.select().where((Delivery.location == self.actor.location)
-                                                  & (Delivery.status == OPEN)).order_by(Delivery.expected_at))
-        choices = [(d.number, f"{d.number}  {d.supplier}  {day(d.expected_at)}") for d in deliveries]
+        choices = [(d.number, f"{d.number}  {d.supplier}  {day(d.expected_at)}")
+                   for d in open_deliveries(self.actor.location)]
         choices.append((BLIND, _("Blind receipt (no delivery note)")))
         self.app.push_screen(PickDialog(_("Receive against"), choices), self._delivery_chosen)
 
@@ -134,14 +138,19 @@ class IntakeScreen(StockScreen):
             if self.draft.mode is None:
                 self.query_one(MessageLine).say(_("F2 chooses a delivery; scanning without one is a blind receipt."))
             return
-        self.draft.result = None
         if key == BLIND:
             self.draft.mode, self.draft.delivery_id, self.draft.expected = BLIND, None, []
         else:
-            delivery = Delivery.get(Delivery.number == key)
+            try:
+                delivery = delivery_by_number(key)
+            except DomainError as exc:
+                self.query_one(MessageLine).warn(str(exc))
+                return
             self.draft.mode, self.draft.delivery_id = key, delivery.id
-            self.draft.expected = [ExpectedLine(dl.product, dl.expected - dl.received) for dl in delivery.lines]
-        self._refresh()
+            self.draft.expected = [ExpectedLine(dl.product, dl.expected - dl.received)
+                                   for dl in delivery_lines(delivery)]
+        self.draft.result = None
+        self._show_all()
         self.query_one(MessageLine).say(_("Scan the goods; F10 books them in."))
 
     # --- scanning ---------------------------------------------------------------------------------
@@ -155,6 +164,7 @@ class IntakeScreen(StockScreen):
         if self.draft.mode is None:
             self.draft.mode = BLIND
             self.draft.result = None
+            self._show_all()  # the title says blind now, and the summary of the last booking goes
         missing_lot = product.track_lot and not scan.lot
         missing_expiry = product.track_expiry and scan.expiry is None
         if missing_lot or missing_expiry:
@@ -194,7 +204,7 @@ class IntakeScreen(StockScreen):
 
     def _add(self, product: Product, quantity: Decimal, lot: str, expiry: dt.date | None) -> None:
         self.draft.add(product, quantity, lot, expiry)
-        self._refresh()
+        self._show_product(product)
         extra = f" {_('lot')} {lot}" if lot else ""
         extra += f" {_('exp')} {day(expiry)}" if expiry else ""
         self.query_one(MessageLine).say(
@@ -206,47 +216,60 @@ class IntakeScreen(StockScreen):
             self.query_one(MessageLine).warn(_("Nothing scanned yet."))
             return
         line = self.draft.lines.pop()
-        self._refresh()
+        self._show_all()  # an extra product's row goes when its last scan does
         self.query_one(MessageLine).say(_("Removed {sku} x{q}").format(sku=line.product.sku, q=qty(line.quantity)))
 
     # --- the table --------------------------------------------------------------------------------
 
-    def rows(self) -> list[tuple[str, str, str, str, str, str]]:
-        """What the table shows, one row per product: expected, received, lots, state."""
-        rows = []
-        seen: set[int] = set()
-        expected = {e.product.id: e for e in self.draft.expected}
-        order = [e.product for e in self.draft.expected] + [line.product for line in self.draft.lines]
-        for product in order:
-            if product.id in seen:
-                continue
-            seen.add(product.id)
-            got = self.draft.received(product)
-            lots = ", ".join(f"{line.lot}x{qty(line.quantity)}" for line in self.draft.lines
-                             if line.product.id == product.id and line.lot)
-            if product.id in expected:
-                want = expected[product.id].expected
-                limit = want * (1 + self.tolerance_pct / 100)
-                state = (_("over") if got > limit else _("done") if got == want
-                         else _("extra") if got > want else _("short") if got else "")
-                rows.append((product.sku, product.display_name(self.lang), qty(want), qty(got), lots, state))
-            else:
-                state = _("extra") if self.draft.mode != BLIND else ""
-                rows.append((product.sku, product.display_name(self.lang), "" if self.draft.mode == BLIND
-                             else "0", qty(got), lots, state))
-        return rows
+    def rows(self) -> list[tuple[str, ...]]:
+        """What the table shows, one tuple of cell texts per product."""
+        table = self.query_one("#intake-lines", LinesTable)
+        return [table.row_text(row) for row in range(table.row_count)]
 
-    def _refresh(self) -> None:
+    def _cells(self, product: Product) -> tuple[str, str, str, str, str, str]:
+        """A product's row: expected, received, lots, state."""
+        got = self.draft.received(product)
+        lots = ", ".join(f"{line.lot}x{qty(line.quantity)}" for line in self.draft.lines
+                         if line.product.id == product.id and line.lot)
+        name = product.display_name(self.lang)
+        if product.id in self._expected:
+            want = self._expected[product.id].expected
+            limit = want * (1 + self.tolerance_pct / 100)
+            state = (_("over") if got > limit else _("done") if got == want
+                     else _("extra") if got > want else _("short") if got else "")
+            return (product.sku, name, qty(want), qty(got), lots, state)
+        state = _("extra") if self.draft.mode != BLIND else ""
+        return (product.sku, name, "" if self.draft.mode == BLIND else "0", qty(got), lots, state)
+
+    def _show_product(self, product: Product) -> None:
+        """A scan changed one product: its row only (a new product's row goes at the end)."""
+        table = self.query_one("#intake-lines", LinesTable)
+        row = self._row_of.get(product.id)
+        if row is None:
+            row = self._row_of[product.id] = table.add_row(*self._cells(product))
+        else:
+            table.update_row(row, *self._cells(product))
+        table.move_cursor(row)
+
+    def _show_all(self) -> None:
+        """Title, every row (expected products first, then the others as scanned) and the summary."""
         mode = self.draft.mode
         title = (_("Intake - choose a delivery (F2)") if mode is None
                  else _("Intake - blind receipt") if mode == BLIND
                  else _("Intake - delivery {n}").format(n=mode))
         self.query_one("#intake-title", Label).update(f"{title} - {self.actor.location.code}")
-        table = self.query_one("#intake-lines", DataTable)
-        table.clear()
-        for row in self.rows():
-            table.add_row(*row)
+        self._expected = {e.product.id: e for e in self.draft.expected}
+        products: dict[int, Product] = {}
+        for product in [e.product for e in self.draft.expected] + [line.product for line in self.draft.lines]:
+            products.setdefault(product.id, product)
+        self._row_of = {product_id: row for row, product_id in enumerate(products)}
+        self.query_one("#intake-lines", LinesTable).set_rows([self._cells(p) for p in products.values()])
         self._show_summary(self.draft.result)
+
+    def action_cursor(self, step: int) -> None:
+        table = self.query_one("#intake-lines", LinesTable)
+        if table.row_count:
+            table.move_cursor(table.cursor_row + step)
 
     # --- booking in -------------------------------------------------------------------------------
 
@@ -266,7 +289,8 @@ class IntakeScreen(StockScreen):
         lines = [dataclasses.replace(line) for line in self.draft.lines]
         try:
             with db.connection_context():
-                delivery = Delivery.get_by_id(self.draft.delivery_id) if self.draft.delivery_id else None
+                # Read again: the delivery may have been booked in since it was chosen.
+                delivery = delivery_by_number(self.draft.mode) if self.draft.delivery_id and self.draft.mode else None
                 result = receive_goods(self.actor, lines, delivery=delivery, tolerance_pct=self.tolerance_pct,
                                        approver=approver)
         except PermissionDenied as exc:
@@ -301,7 +325,7 @@ class IntakeScreen(StockScreen):
         self.draft.reset()
         self.draft.booked = booked
         self.draft.result = result
-        self._refresh()
+        self._show_all()
         self.query_one(MessageLine).say(
             _("Booked in as {ref}. F7 prints labels, F2 starts the next intake.").format(ref=result.reference))
         self.post_message(StockChanged("receipt", result.reference))
