@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 import certifi
 import httpx
@@ -33,9 +33,11 @@ from models.db import db
 from models.hq import CLOCK_OFFSET, CURSOR, LAST_ERROR, LAST_ERROR_AT, LAST_SYNC, get_state, set_state
 from models.outbox import OutboxEntry, pending_count
 from models.places import Location, Terminal
+from models.statements import Slot, Statement
 from models.store import ensure_terminal
 
 from . import state
+from .bulk import delete_in
 from .local import Applied, apply_page
 from .wire import API, SERVER_TIME_HEADER, gzip_json
 
@@ -163,6 +165,19 @@ def _server_time(response: httpx.Response) -> dt.datetime | None:
         return None
 
 
+class _Queued(NamedTuple):
+    id: int
+    kind: str
+    ref: str
+    payload: str
+
+
+# Tuples from a compiled statement, not model instances: only these four columns travel.
+_next_batch = Statement(lambda: OutboxEntry.select(OutboxEntry.id, OutboxEntry.kind, OutboxEntry.ref,
+                                                   OutboxEntry.payload).where(OutboxEntry.id > Slot("after"))
+                        .order_by(OutboxEntry.id).limit(Slot("limit")))
+
+
 def push(client: httpx.Client, *, batch_size: int = PUSH_BATCH, max_batches: int | None = None) -> PushResult:
     """Send the outbox in id order; delete rows only once head office answered for them.
 
@@ -173,9 +188,7 @@ def push(client: httpx.Client, *, batch_size: int = PUSH_BATCH, max_batches: int
     after = 0
     with db.connection_context():
         while max_batches is None or result.batches < max_batches:
-            # Tuples, not model instances: only these four columns travel.
-            rows = list(OutboxEntry.select(OutboxEntry.id, OutboxEntry.kind, OutboxEntry.ref, OutboxEntry.payload)
-                        .where(OutboxEntry.id > after).order_by(OutboxEntry.id).limit(batch_size).namedtuples())
+            rows = [_Queued(*row) for row in _next_batch.execute(after=after, limit=batch_size).fetchall()]
             if not rows:
                 break
             items = [{"kind": r.kind, "ref": r.ref, "payload": json.loads(r.payload)} for r in rows]
@@ -200,7 +213,7 @@ def push(client: httpx.Client, *, batch_size: int = PUSH_BATCH, max_batches: int
                     elif row.ref in accepted:
                         result.accepted += 1
                         done.append(row.id)
-                OutboxEntry.delete().where(OutboxEntry.id.in_(done)).execute()
+                delete_in(OutboxEntry.id, done)
             result.sent += len(rows)
             result.batches += 1
             after = rows[-1].id

@@ -144,16 +144,20 @@ def store_remote_levels(docs: list[dict], as_of: dt.datetime) -> None:
 
 def upsert_locations(docs: list[dict]) -> None:
     """Create or update the page's locations, reading them in one query."""
-    have = {loc.code: loc for loc in Location.select().where(Location.code.in_([doc["code"] for doc in docs]))}
+    names = ("name", "kind", "currency", "address")
+    have = {code: (lid, dict(zip(names, rest, strict=True))) for lid, code, *rest in bulk.select_in(
+        [Location.id, Location.code, Location.name, Location.kind, Location.currency, Location.address],
+        Location.code, [doc["code"] for doc in docs])}
     for doc in docs:
         values = {"name": doc.get("name") or doc["code"], "kind": doc.get("kind", "store"),
                   "currency": doc.get("currency", "EUR"), "address": doc.get("address", "")}
-        location = have.get(doc["code"])
-        if location is None:
-            have[doc["code"]] = Location.create(code=doc["code"], **values)
+        known = have.get(doc["code"])
+        if known is None:
+            have[doc["code"]] = (Location.create(code=doc["code"], **values).id, values)
         # Pages name a location whenever they carry its levels: write only what changed.
-        elif any(getattr(location, name) != value for name, value in values.items()):
-            Location.update(**values).where(Location.id == location.id).execute()
+        elif known[1] != values:
+            Location.update(**values).where(Location.id == known[0]).execute()
+            have[doc["code"]] = (known[0], values)
 
 
 def _opt_time(value: str | None) -> dt.datetime | None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -85,12 +85,15 @@ def apply_batch(cred: TerminalCredential, items: list[dict]) -> PushOutcome:
     outcome = PushOutcome()
     errors: dict[int, DomainError] = {}
     events: dict[int, EventData] = {}
-    with _batch_transaction(cred):
+    with _batch_transaction(cred) as lock_location:
         orders = [(index, item.get("payload") or {}) for index, item in enumerate(items)
                   if item.get("kind") == "order"]
         # New orders go in together; what is left (a resend, a status change) goes one by one below.
+        # They touch no row another terminal's batch touches, so they go in before the location's
+        # lock: the lock is held for the stock part only, and the location's batches queue less.
         rest, order_errors = apply_new_orders(orders, cred)
         errors.update(order_errors)
+        lock_location()
         for index, item in enumerate(items):
             kind = str(item.get("kind", ""))
             if kind == "order" and index not in rest:
@@ -122,18 +125,23 @@ def apply_batch(cred: TerminalCredential, items: list[dict]) -> PushOutcome:
 
 
 @contextlib.contextmanager
-def _batch_transaction(cred: TerminalCredential) -> Iterator[None]:
+def _batch_transaction(cred: TerminalCredential) -> Iterator[Callable[[], None]]:
+    """The batch's transaction; yields what takes the location's lock (call it before stock work)."""
     if not is_postgres():
         # Take the write lock up front: a deferred transaction that read first may not be allowed
-        # to start writing later (SQLITE_BUSY without waiting).
+        # to start writing later (SQLITE_BUSY without waiting). Writers are serial: no lock needed.
         with db.atomic("IMMEDIATE"):
-            yield
+            yield lambda: None
         return
-    with db.atomic():
-        # Batches of one location touch the same level rows in whatever order their items come;
-        # taking the location's lock first queues them instead of letting them deadlock.
+
+    def lock_location() -> None:
+        # Batches of one location touch the same level rows in whatever order their items come,
+        # and a count rebuilds a level from the events it can see: taking the location's lock
+        # queues them instead of letting them deadlock or miss each other's events.
         db.execute_sql("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", (_LOCATION_LOCK, cred.location_code))
-        yield
+
+    with db.atomic():
+        yield lock_location
 
 
 _LOCATION_LOCK = 0x5C  # the first key of the advisory lock: "push batch of a location"
