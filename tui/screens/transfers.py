@@ -13,7 +13,7 @@ from decimal import Decimal
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Label
+from textual.widgets import Footer, Label
 
 from models.catalog import Product
 from models.context import Actor
@@ -21,10 +21,11 @@ from models.db import db
 from models.errors import DomainError
 from models.lookup import incoming_transfers, other_locations
 from models.ops.transfers import TransferItem, transfer_in, transfer_out
-from models.stock_docs import Transfer, TransferLine
+from models.stock_docs import Transfer, TransferLine, transfer_by_id, transfer_lines
 from tui.dialogs.pick import PickDialog
 from tui.i18n import _
 from tui.messages import StockChanged
+from tui.widgets.lines_table import Column, LinesTable
 from tui.widgets.message_line import MessageLine
 from tui.widgets.scan_input import ScanInput
 from tui.widgets.stock_format import day, qty
@@ -65,6 +66,8 @@ class TransfersScreen(StockScreen):
         Binding("f5", "all_arrived", "Everything arrived"),
         Binding("f8", "undo", "Remove the last scan"),
         Binding("f10", "finish", "Send / book in"),
+        Binding("up", "cursor(-1)", "Previous line", show=False, priority=True),
+        Binding("down", "cursor(1)", "Next line", show=False, priority=True),
     ]
 
     def __init__(self, actor: Actor | None = None, *, draft: TransferDraft | None = None,
@@ -72,17 +75,23 @@ class TransfersScreen(StockScreen):
         super().__init__(actor, lang=lang)
         self.draft = draft if draft is not None else TransferDraft()
         self._busy = False
+        # The incoming transfer being checked, read once when it is chosen: a scan changes the
+        # draft and one row, it does not read the transfer again.
+        self._transfer: Transfer | None = None
+        self._lines: list[TransferLine] = []
+        self._row_of: dict[object, int] = {}  # (product id, lot) when sending, line id when receiving -> row
 
     def compose(self) -> ComposeResult:
         yield Label("", id="transfer-title")
         yield self.make_scan_input(_("Scan goods (3* before a code for 3)"), id="transfer-scan")
         yield MessageLine("", id="transfer-message")
-        yield DataTable(id="transfer-lines", cursor_type="row", zebra_stripes=True)
+        yield LinesTable(self._columns(), id="transfer-lines")
         yield Footer()
 
     def on_mount(self) -> None:
         self.query_one("#transfer-scan").focus()
-        self._refresh()
+        self._load()
+        self._show_all()
         if self.draft.mode is None:
             self._choose()
 
@@ -107,7 +116,8 @@ class TransfersScreen(StockScreen):
         else:
             self.draft.mode, self.draft.transfer_id = RECEIVE, int(value)
             self.query_one(MessageLine).say(_("Scan what arrived, or F5 if everything did; F10 books it in."))
-        self._refresh()
+        self._load()
+        self._show_all()
 
     def action_send(self) -> None:
         if self._keep_work():
@@ -150,13 +160,14 @@ class TransfersScreen(StockScreen):
                 line.quantity += quantity
                 break
         else:
-            self.draft.sending.append(SendLine(product, quantity, lot))
+            line = SendLine(product, quantity, lot)
+            self.draft.sending.append(line)
         self.draft.history.append((product.id, quantity))
-        self._refresh()
+        self._show_row((product.id, lot), self._send_cells(line))
         self.query_one(MessageLine).say(_("+{q} {sku}").format(q=qty(quantity), sku=product.sku))
 
     def _arrived(self, product: Product, quantity: Decimal, lot: str) -> None:
-        lines = [line for line in self._transfer_lines() if line.product_id == product.id]
+        lines = [line for line in self._lines if line.product_id == product.id]
         if lot:
             lines = [line for line in lines if line.lot == lot] or lines
         if not lines:
@@ -168,7 +179,7 @@ class TransfersScreen(StockScreen):
                       lines[-1])
         self.draft.arrived[target.id] = self.draft.arrived.get(target.id, Decimal(0)) + quantity
         self.draft.history.append((target.id, quantity))
-        self._refresh()
+        self._show_row(target.id, self._arrived_cells(target))
         self.query_one(MessageLine).say(_("{sku}: {got} of {sent} arrived").format(
             sku=product.sku, got=qty(self.draft.arrived[target.id]), sent=qty(target.quantity)))
 
@@ -176,10 +187,10 @@ class TransfersScreen(StockScreen):
         if self.draft.mode != RECEIVE:
             self.query_one(MessageLine).warn(_("F5 is for receiving: choose an incoming transfer (F3)."))
             return
-        for line in self._transfer_lines():
+        for line in self._lines:
             self.draft.arrived[line.id] = line.quantity
         self.draft.history.clear()
-        self._refresh()
+        self._show_all()
         self.query_one(MessageLine).say(_("Everything marked as arrived; F10 books it in."))
 
     def action_undo(self) -> None:
@@ -196,52 +207,83 @@ class TransfersScreen(StockScreen):
             self.draft.arrived[key] -= quantity
             if self.draft.arrived[key] <= 0:
                 del self.draft.arrived[key]
-        self._refresh()
+        self._show_all()  # a line sent may go with its last scan
         self.query_one(MessageLine).say(_("Last scan removed."))
 
     # --- the table --------------------------------------------------------------------------------
 
-    def _transfer(self) -> Transfer | None:
-        return Transfer.get_or_none(Transfer.id == self.draft.transfer_id) if self.draft.transfer_id else None
-
-    def _transfer_lines(self) -> list[TransferLine]:
-        if not self.draft.transfer_id:
-            return []
-        return list(TransferLine.select(TransferLine, Product).join(Product)
-                    .where(TransferLine.transfer == self.draft.transfer_id).order_by(TransferLine.id))
+    def _load(self) -> None:
+        """Read the incoming transfer being received (once per choice, not per scan)."""
+        self._transfer, self._lines = None, []
+        if self.draft.mode != RECEIVE or not self.draft.transfer_id:
+            return
+        try:
+            self._transfer = transfer_by_id(self.draft.transfer_id)
+        except DomainError as exc:
+            self.draft.reset()
+            self.query_one(MessageLine).warn(str(exc))
+            return
+        self._lines = transfer_lines(self.draft.transfer_id)
 
     def rows(self) -> list[tuple[str, ...]]:
-        if self.draft.mode == SEND:
-            return [(line.product.sku, line.product.display_name(self.lang), qty(line.quantity), line.lot)
-                    for line in self.draft.sending]
-        rows = []
-        for line in self._transfer_lines():
-            got = self.draft.arrived.get(line.id)
-            state = "" if got is None else (_("ok") if got == line.quantity
-                                            else _("short") if got < line.quantity else _("over"))
-            rows.append((line.product.sku, line.product.display_name(self.lang), qty(line.quantity),
-                         qty(got), line.lot, state))
-        return rows
+        """What the table shows, one tuple of cell texts per line."""
+        table = self.query_one("#transfer-lines", LinesTable)
+        return [table.row_text(row) for row in range(table.row_count)]
 
-    def _refresh(self) -> None:
+    def _columns(self) -> list[Column]:
+        if self.draft.mode == RECEIVE:
+            return [Column(_("SKU")), Column(_("Name"), flex=True, min_width=8),
+                    Column(_("Sent"), justify="right"), Column(_("Arrived"), justify="right"),
+                    Column(_("Lot")), Column(_("State"))]
+        return [Column(_("SKU")), Column(_("Name"), flex=True, min_width=8), Column(_("Qty"), justify="right"),
+                Column(_("Lot"))]
+
+    def _send_cells(self, line: SendLine) -> tuple[str, ...]:
+        return (line.product.sku, line.product.display_name(self.lang), qty(line.quantity), line.lot)
+
+    def _arrived_cells(self, line: TransferLine) -> tuple[str, ...]:
+        got = self.draft.arrived.get(line.id)
+        state = "" if got is None else (_("ok") if got == line.quantity
+                                        else _("short") if got < line.quantity else _("over"))
+        return (line.product.sku, line.product.display_name(self.lang), qty(line.quantity), qty(got), line.lot,
+                state)
+
+    def _show_row(self, key: object, cells: tuple[str, ...]) -> None:
+        """A scan changed one line: its row only (a new one goes at the end), selected."""
+        table = self.query_one("#transfer-lines", LinesTable)
+        row = self._row_of.get(key)
+        if row is None:
+            row = self._row_of[key] = table.add_row(*cells)
+        else:
+            table.update_row(row, *cells)
+        table.move_cursor(row)
+
+    def _show_all(self) -> None:
         here = self.actor.location.code
         if self.draft.mode == SEND:
             title = _("Transfer out - {src} to {dst}").format(src=here, dst=self.draft.destination)
         elif self.draft.mode == RECEIVE:
-            transfer = self._transfer()
+            transfer = self._transfer
             title = _("Transfer in - {n} from {src}").format(n=transfer.number if transfer else "?",
                                                              src=transfer.source.code if transfer else "?")
         else:
             title = _("Transfers - F2 send, F3 receive") + f" - {here}"
         self.query_one("#transfer-title", Label).update(title)
-        table = self.query_one("#transfer-lines", DataTable)
-        table.clear(columns=True)
-        if self.draft.mode == RECEIVE:
-            table.add_columns(_("SKU"), _("Name"), _("Sent"), _("Arrived"), _("Lot"), _("State"))
+        if self.draft.mode == SEND:
+            keys: list[object] = [(line.product.id, line.lot) for line in self.draft.sending]
+            rows = [self._send_cells(line) for line in self.draft.sending]
         else:
-            table.add_columns(_("SKU"), _("Name"), _("Qty"), _("Lot"))
-        for row in self.rows():
-            table.add_row(*row)
+            keys = [line.id for line in self._lines]
+            rows = [self._arrived_cells(line) for line in self._lines]
+        self._row_of = {key: row for row, key in enumerate(keys)}
+        table = self.query_one("#transfer-lines", LinesTable)
+        table.set_columns(self._columns())
+        table.set_rows(rows)
+
+    def action_cursor(self, step: int) -> None:
+        table = self.query_one("#transfer-lines", LinesTable)
+        if table.row_count:
+            table.move_cursor(table.cursor_row + step)
 
     # --- finishing --------------------------------------------------------------------------------
 
@@ -260,7 +302,7 @@ class TransfersScreen(StockScreen):
             if not self.draft.arrived:
                 message.warn(_("Scan what arrived, or F5 if everything did."))
                 return
-            received = {line.id: self.draft.arrived.get(line.id, Decimal(0)) for line in self._transfer_lines()}
+            received = {line.id: self.draft.arrived.get(line.id, Decimal(0)) for line in self._lines}
             self._busy = True
             self._book_in(self.draft.transfer_id, received)
         else:
@@ -281,8 +323,9 @@ class TransfersScreen(StockScreen):
     def _book_in(self, transfer_id: int, received: dict[int, Decimal]) -> None:
         try:
             with db.connection_context():
-                transfer = transfer_in(self.actor, Transfer.get_by_id(transfer_id), received)
-                short = sum((line.quantity - line.received for line in transfer.lines), Decimal(0))
+                # Read again: the transfer may have been booked in since it was chosen.
+                transfer = transfer_in(self.actor, transfer_by_id(transfer_id), received)
+                short = sum((line.quantity - line.received for line in transfer_lines(transfer_id)), Decimal(0))
         except DomainError as exc:
             self.app.call_from_thread(self._failed, str(exc))
         else:
@@ -298,7 +341,8 @@ class TransfersScreen(StockScreen):
     def _done(self, kind: str, number: str, text: str) -> None:
         self._busy = False
         self.draft.reset()
-        self._refresh()
+        self._load()
+        self._show_all()
         self.query_one(MessageLine).say(text + " " + _("F2 send, F3 receive."))
         self.post_message(StockChanged(kind, number))
 
