@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
 from babel.messages.extract import extract_from_dir
 from rich.cells import cell_len
 
@@ -16,6 +17,7 @@ from tests.tui.counter_data import JUICE, RICE, TEA
 from tests.tui.counter_pilot import idle, login
 from tui import i18n
 from tui.screens.sale import SaleScreen
+from tui.widgets.lines_table import LinesTable
 from tui.widgets.sale_lines import SaleLinesTable
 
 
@@ -84,6 +86,45 @@ async def test_exchange_find_sale_and_pay_the_difference(make_app):
         new_sale = Order.select().where((Order.kind == "sale") & (Order.id != order.id)).get()
         assert new_sale.total == Decimal("3.20")
         assert Order.get(Order.kind == "return").total == Decimal("-2.50")
+
+
+@pytest.mark.parametrize("lang", ["en", "zh_CN"])
+def test_snapshot_returns_with_a_line_chosen(snap_compare, make_app, lang):
+    order = sold("JUICE1", "RICE5", "TEA1")
+
+    async def before(pilot):
+        await login(pilot)
+        await pilot.press("f3")
+        await idle(pilot)
+        await scan_burst(pilot, order.number)
+        await scan_burst(pilot, RICE)  # picks its line and asks how many and why
+        await idle(pilot)
+        await pilot.press("f10")  # one, the default reason and condition
+        await idle(pilot)
+
+    assert snap_compare(make_app(lang), terminal_size=(80, 24), run_before=before)
+
+
+async def test_choosing_a_line_keeps_it_selected_and_shows_it(make_app):
+    order = sold("JUICE1", "RICE5", "TEA1")
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await login(pilot)
+        await pilot.press("f3")
+        await idle(pilot)
+        await scan_burst(pilot, order.number)
+        table = app.screen.query_one("#returns-lines", LinesTable)
+        assert [table.row_text(row)[:4] for row in range(table.row_count)] == [
+            ("1", "Apple juice 1L", "1", "1"), ("2", "Rice 5kg", "1", "1"), ("3", "Green tea", "1", "1")]
+        await pilot.press("down", "down", "up")
+        assert table.cursor_row == 1
+        await pilot.press("f3")
+        await idle(pilot)
+        await pilot.press("f10")
+        await idle(pilot)
+        assert table.cursor_row == 1
+        assert table.row_text(1)[4] == "1" and table.row_text(1)[5]  # returning one, with its reason
+        assert table.row_text(0)[4] == table.row_text(2)[4] == ""
 
 
 async def test_chinese_names_keep_the_columns_aligned(make_app):

@@ -7,24 +7,24 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Label
+from textual.widgets import Footer, Label
 
 from models.db import db
 from models.errors import DomainError
 from models.money import Money
 from models.ops.returning import WRITE_OFF, ReturnLine, exchange, refund_value, return_goods, returnable
 from models.ops.selling import Payment, SaleLine, totals
-from models.orders import SALE_ORDER, Order, OrderLine, order_by_number
+from models.orders import SALE_ORDER, Order, OrderLine, order_by_number, order_lines, recent_sales
 
 from .. import services
 from ..dialogs.pick import PickDialog
 from ..dialogs.return_line import ReturnChoice, ReturnLineDialog
 from ..dialogs.tender import TenderDialog
 from ..i18n import _, babel_locale, language
+from ..widgets.lines_table import Column, LinesTable
 from ..widgets.sale_lines import SaleLinesTable
 from ..widgets.scan_input import ScanInput
 from ..widgets.status_bar import StatusBar
@@ -36,11 +36,6 @@ class Pick:
     line: OrderLine
     left: Decimal
     choice: ReturnChoice | None = None
-
-
-def recent_sales(location_id: int, limit: int = 20) -> list[Order]:
-    return list(Order.select().where((Order.kind == SALE_ORDER) & (Order.location == location_id))
-                .order_by(Order.created_at.desc(), Order.id.desc()).limit(limit))
 
 
 class ReturnsScreen(CounterScreen):
@@ -70,17 +65,12 @@ class ReturnsScreen(CounterScreen):
                         fnc1_standin=self.app.fnc1_standin,  # type: ignore[attr-defined]
                         variable_measure=self.app.variable_measure)  # type: ignore[attr-defined]
         yield Label(_("No sale chosen: scan the receipt or press F8."), id="returns-head")
-        yield DataTable(id="returns-lines", cursor_type="row", zebra_stripes=True)
+        yield LinesTable([Column("#", justify="right", min_width=2), Column(_("Item"), flex=True, min_width=8),
+                          Column(_("Sold"), justify="right"), Column(_("Can return"), justify="right"),
+                          Column(_("Return"), justify="right"), Column(_("Reason"))], id="returns-lines")
         yield SaleLinesTable(id="exchange-lines")
         yield Label("", id="returns-message")
         yield Footer()
-
-    def on_mount(self) -> None:
-        table = self.query_one("#returns-lines", DataTable)
-        table.add_column("#", key="pos", width=3)
-        for key, label in (("item", _("Item")), ("sold", _("Sold")), ("left", _("Can return")),
-                           ("back", _("Return")), ("why", _("Reason"))):
-            table.add_column(label, key=key)
 
     def on_screen_resume(self) -> None:
         self.query_one("#returns-scan", ScanInput).focus()
@@ -129,7 +119,7 @@ class ReturnsScreen(CounterScreen):
             return
         for index, pick in enumerate(self.picks):
             if pick.line.product_id == line.product.id and pick.left > 0:
-                self.query_one("#returns-lines", DataTable).move_cursor(row=index)
+                self.query_one("#returns-lines", LinesTable).move_cursor(index)
                 self.action_choose_line()
                 return
         self.refuse(_("{sku} is not on {number} (or all of it came back already).").format(
@@ -140,13 +130,13 @@ class ReturnsScreen(CounterScreen):
             self.refuse(_("{number} is not a sale: scan the sale's receipt.").format(number=order.number))
             return
         self.original = order
-        self.picks = [Pick(line, returnable(line)) for line in order.lines.order_by(OrderLine.position)]
+        self.picks = [Pick(line, returnable(line)) for line in order_lines(order)]
         self.new_lines = []
         self._redraw()
         self.say(_("Choose the lines coming back: select one and press F3."))
 
     def action_find_sale(self) -> None:
-        orders = recent_sales(self.actor.location.id)
+        orders = recent_sales(self.actor.location)
         options = [(o.number, f"{o.number}  {o.created_at:%Y-%m-%d %H:%M}  {o.total:.2f} {o.currency}")
                    for o in orders]
 
@@ -161,38 +151,41 @@ class ReturnsScreen(CounterScreen):
     # --- lines -----------------------------------------------------------------------------------
 
     def _redraw(self) -> None:
+        """After the sale changed (chosen, cleared): the head and every line."""
         order = self.original
         head = self.query_one("#returns-head", Label)
-        table = self.query_one("#returns-lines", DataTable)
-        table.clear()
+        table = self.query_one("#returns-lines", LinesTable)
         if order is None:
             head.update(_("No sale chosen: scan the receipt or press F8."))
+            table.set_rows([])
             return
         head.update(f"{order.number}  {order.created_at:%Y-%m-%d}  {_('Total')} "
                     f"{order.money(order.total).format(babel_locale())}")
-        for position, pick in enumerate(self.picks, 1):
-            line = pick.line
-            back = services.qty_text(pick.choice.quantity) if pick.choice else ""
-            why = ""
-            if pick.choice:
-                why = _(pick.choice.reason) + (" · " + _("Write off") if pick.choice.condition == WRITE_OFF else "")
-            table.add_row(str(position), line.product.display_name(language()),
-                          Text(services.qty_text(line.quantity), justify="right"),
-                          Text(services.qty_text(pick.left), justify="right"),
-                          Text(back, justify="right"), why, key=str(position))
+        table.set_rows([self._cells(position, pick) for position, pick in enumerate(self.picks, 1)])
+        table.move_cursor(0)
         self._show_balance()
 
+    @staticmethod
+    def _cells(position: int, pick: Pick) -> tuple[str, ...]:
+        back = services.qty_text(pick.choice.quantity) if pick.choice else ""
+        why = ""
+        if pick.choice:
+            why = _(pick.choice.reason) + (" · " + _("Write off") if pick.choice.condition == WRITE_OFF else "")
+        return (str(position), pick.line.product.display_name(language()), services.qty_text(pick.line.quantity),
+                services.qty_text(pick.left), back, why)
+
     def action_cursor(self, step: int) -> None:
-        table = self.query_one("#returns-lines", DataTable)
+        table = self.query_one("#returns-lines", LinesTable)
         if table.row_count:
-            table.move_cursor(row=max(0, min(table.row_count - 1, table.cursor_row + step)))
+            table.move_cursor(table.cursor_row + step)
 
     def action_choose_line(self) -> None:
-        table = self.query_one("#returns-lines", DataTable)
+        table = self.query_one("#returns-lines", LinesTable)
         if self.original is None or not table.row_count:
             self.refuse(_("No sale chosen: scan the receipt or press F8."))
             return
-        pick = self.picks[table.cursor_row]
+        row = table.cursor_row
+        pick = self.picks[row]
         if pick.left <= 0:
             self.refuse(_("All of {sku} came back already.").format(sku=pick.line.sku))
             return
@@ -200,7 +193,8 @@ class ReturnsScreen(CounterScreen):
         def chosen(choice: ReturnChoice | None) -> None:
             if choice is not None:
                 pick.choice = choice
-                self._redraw()
+                table.update_row(row, *self._cells(row + 1, pick))
+                self._show_balance()
 
         self.app.push_screen(ReturnLineDialog(pick.line.product.display_name(language()), pick.left), chosen)
 
