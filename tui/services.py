@@ -14,7 +14,7 @@ from models.errors import DomainError, NotFound
 from models.money import Money
 from models.ops.selling import SaleLine
 from models.orders import Order, OrderLine
-from models.places import Location, Terminal
+from models.places import terminal_with_location
 from models.scan import Scan
 
 from .i18n import _
@@ -82,7 +82,7 @@ def qty_text(quantity: Decimal) -> str:
 
 def terminal_place(terminal_code: str) -> tuple[str, str]:
     """(location code, location name) of this terminal, or ('?', '') if it is not set up."""
-    terminal = Terminal.select(Terminal, Location).join(Location).where(Terminal.code == terminal_code).first()
+    terminal = terminal_with_location(terminal_code)
     if terminal is None:
         return "?", ""
     return terminal.location.code, terminal.location.name
