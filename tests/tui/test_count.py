@@ -23,6 +23,7 @@ from tui.dialogs.supervisor_pin import SupervisorPinDialog
 from tui.i18n import set_language
 from tui.messages import StockChanged
 from tui.screens.count import BIN, CATEGORY, LIST, CountScreen
+from tui.screens.help import key_rows
 from tui.widgets.lines_table import LinesTable
 from tui.widgets.message_line import MessageLine
 from tui.widgets.scan_input import ScanInput
@@ -46,9 +47,15 @@ async def _start_bin(pilot, bin_code: str = "A-01") -> None:
 
 
 async def _select(pilot, sku: str) -> None:
+    """With the arrows, as a clerk does (the scan field keeps the focus)."""
     table = pilot.app.screen.query_one("#count-lines", LinesTable)
     skus = [table.row_text(row)[0] for row in range(table.row_count)]
-    table.move_cursor(skus.index(sku))
+    target = skus.index(sku)
+    for _ in range(len(skus)):
+        if table.cursor_row == target:
+            break
+        await pilot.press("down" if table.cursor_row < target else "up")
+    assert table.cursor_row == target
     await idle(pilot)
 
 
@@ -94,6 +101,25 @@ async def test_blind_bin_count_hides_expected_then_recount_and_supervisor_post(s
         assert events["BREAD1"].occurred_at == lines["BREAD1"].counted_at
         assert [m.reference for m in app.posted if isinstance(m, StockChanged)] == [count.number]
         assert "posted" in _message(app)
+
+
+async def test_arrows_move_the_selected_line_and_f1_says_so(store) -> None:
+    actor = _seed()
+    app = ScreenHost(lambda: CountScreen(actor))
+    async with app.run_test() as pilot:
+        await _start_bin(pilot)
+        table = app.screen.query_one("#count-lines", LinesTable)
+        assert (table.row_count, table.cursor_row) == (2, 0)
+        await pilot.press("down")
+        assert table.cursor_row == 1
+        await pilot.press("down")  # the last line stays selected
+        assert table.cursor_row == 1
+        await pilot.press("up")
+        assert table.cursor_row == 0
+        await scan_burst(pilot, BREAD)
+        assert table.cursor_row == 1, "the line just scanned is the selected one"
+        described = {text for _key, text in key_rows(app.screen)}
+        assert {"Previous line", "Next line", "Recount the selected line"} <= described
 
 
 async def test_open_count_shows_expected_and_variance(store) -> None:
