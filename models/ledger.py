@@ -215,10 +215,10 @@ def post_events(events: list[EventData], *, received_at: dt.datetime | None = No
     depend on order. `received_at` is stored on the events this call stores (head office's intake time).
     """
     results: list[bool | DomainError] = [False] * len(events)
-    locations = {loc.code: loc.id for loc in Location.select(Location.id, Location.code).where(
-        Location.code.in_({e.location for e in events}))}
-    products = {p.sku: p.id for p in Product.select(Product.id, Product.sku).where(
-        Product.sku.in_({e.sku for e in events}))}
+    locations = dict(_rows_in(f"SELECT code, id FROM {_quoted(Location._meta.table_name)} WHERE code",
+                              sorted({e.location for e in events})))
+    products = dict(_rows_in(f"SELECT sku, id FROM {_quoted(Product._meta.table_name)} WHERE sku",
+                             sorted({e.sku for e in events})))
     rows, digests, seen = {}, {}, {}
     for i, event in enumerate(events):
         try:
@@ -265,11 +265,10 @@ def _fold_batch_into_levels(events: list[EventData], locations: dict[str, int], 
     if not by_key:
         return
     bases: dict[tuple, dt.datetime | None] = {}
-    for ids in chunks(sorted({k[1] for k in by_key})):
-        for loc, prod, b, lot, count_at in StockLevel.select(
-                StockLevel.location, StockLevel.product, StockLevel.bin, StockLevel.lot, StockLevel.count_at).where(
-                StockLevel.product.in_(ids)).tuples():
-            bases[(loc, prod, b, lot)] = count_at
+    for loc, prod, b, lot, count_at in _rows_in(
+            f"SELECT location_id, product_id, bin, lot, count_at FROM {_quoted(StockLevel._meta.table_name)} "
+            "WHERE product_id", sorted({k[1] for k in by_key})):
+        bases[(loc, prod, b, lot)] = StockLevel.count_at.python_value(count_at) if count_at is not None else None
     changes = []
     for key, group in by_key.items():
         count_at = bases.get(key)
@@ -294,6 +293,15 @@ def _values_sql(rows: int, width: int) -> str:
 def _quoted(name: str) -> str:
     opening, closing = db.quote
     return f"{opening}{name}{closing}"
+
+
+def _rows_in(head: str, values: list) -> list[tuple]:
+    """The rows of `head` + " IN (...)" over `values`, a chunk per statement. Every push batch and
+    pull page runs these lookups; building them with peewee cost more than running them."""
+    found: list[tuple] = []
+    for part in chunks(values):
+        found += db.execute_sql(f"{head} IN ({', '.join([db.param] * len(part))})", list(part)).fetchall()
+    return found
 
 
 def _insert_events(rows: list[tuple]) -> list[str]:
