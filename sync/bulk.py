@@ -62,12 +62,13 @@ def insert_rows(name: str, fields: Sequence[peewee.Field], rows: Sequence[Sequen
 
 
 def insert_values(fields: Sequence[peewee.Field], rows: Sequence[Sequence[Any]],
-                  returning: Sequence[peewee.Field] = ()) -> list[tuple]:
+                  returning: Sequence[peewee.Field] = (), *, skip_conflicts: bool = False) -> list[tuple]:
     """INSERT `rows` (Python values in `fields` order) as multi-row VALUES, a chunk per statement.
 
     For a batch of a few rows, one statement is cheaper than `executemany` (one round trip) and
     than peewee's `insert_many` (which builds the SQL node by node). Columns not in `fields` take
-    their defaults. Returns the `returning` columns of the inserted rows (raw database values).
+    their defaults. Returns the `returning` columns of the inserted rows (raw database values);
+    `skip_conflicts` leaves out, silently, rows a unique index already has.
     """
     if not rows:
         return []
@@ -81,7 +82,8 @@ def insert_values(fields: Sequence[peewee.Field], rows: Sequence[Sequence[Any]],
     group = "(" + ", ".join([database.param] * len(columns)) + ")"
     head = (f"INSERT INTO {quote(model._meta.table_name)} ({', '.join(quote(f.column_name) for f in columns)}) "
             "VALUES ")
-    tail = f" RETURNING {', '.join(quote(f.column_name) for f in returning)}" if returning else ""
+    tail = " ON CONFLICT DO NOTHING" if skip_conflicts else ""
+    tail += f" RETURNING {', '.join(quote(f.column_name) for f in returning)}" if returning else ""
     found: list[tuple] = []
     for part in chunks(rows, max(1, 5000 // len(columns))):
         params = [f.db_value(row[given[f.name]]) if f.name in given else defaults[f.name]

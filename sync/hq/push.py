@@ -14,8 +14,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-import peewee
-
 from models import clock
 from models.catalog import Product, product_by_sku
 from models.db import db, is_postgres
@@ -25,9 +23,10 @@ from models.ops.selling import order_document
 from models.orders import CANCELLED, Order, OrderLine, OrderStatusChange, Tender, order_by_number, set_status
 from models.people import Customer
 from models.places import Location
+from models.statements import chunks
 from models.stock_docs import Transfer, TransferLine
 
-from ..bulk import insert_values, select_in
+from ..bulk import in_list, insert_values
 from . import hqclock
 from .models import PushRejection, TerminalCredential
 
@@ -247,15 +246,15 @@ def apply_new_orders(entries: list[tuple[int, dict]], cred: TerminalCredential,
     if not entries:
         return set(), {}
     numbers = {str(doc.get("number") or "") for _, doc in entries}
-    known = {number for (number,) in select_in([Order.number], Order.number, sorted(numbers))}
-    locations = dict(select_in([Location.code, Location.id], Location.code,
-                               sorted({doc["location"] for _, doc in entries if doc.get("location")})))
-    customers = dict(select_in([Customer.code, Customer.id], Customer.code,
-                               sorted({doc["customer"] for _, doc in entries if doc.get("customer")})))
-    originals = dict(select_in([Order.number, Order.id], Order.number,
-                               sorted({str(doc["original"]) for _, doc in entries if doc.get("original")})))
-    skus = sorted({str(line.get("sku")) for _, doc in entries for line in doc.get("lines", [])})
-    products = dict(select_in([Product.sku, Product.id], Product.sku, skus))
+    found = _ids_by_code({
+        "order": sorted(numbers | {str(doc["original"]) for _, doc in entries if doc.get("original")}),
+        "location": sorted({doc["location"] for _, doc in entries if doc.get("location")}),
+        "customer": sorted({doc["customer"] for _, doc in entries if doc.get("customer")}),
+        "product": sorted({str(line.get("sku")) for _, doc in entries for line in doc.get("lines", [])}),
+    })
+    originals, locations, customers, products = (found["order"], found["location"], found["customer"],
+                                                  found["product"])
+    known = numbers & set(originals)
 
     rest: set[int] = set()
     errors: dict[int, DomainError] = {}
@@ -275,16 +274,36 @@ def apply_new_orders(entries: list[tuple[int, dict]], cred: TerminalCredential,
             continue
         taken.add(number)
         new.append((index, doc, row))
-    if not new:
-        return rest, errors
-    try:
-        with db.atomic():
-            _insert_orders(new, products, cred)
-    except peewee.IntegrityError:
-        # Someone filed one of them meanwhile (PostgreSQL pushes of one location queue, but another
-        # location may name an order without a location): the slow path sorts it out item by item.
-        rest.update(index for index, _, _ in new)
+    if new:
+        # One filed meanwhile by another request (a resend crossing its first attempt) is left out
+        # of the insert, and the slow path compares it item by item.
+        filed = _insert_orders(new, products, cred)
+        rest.update(index for index, _, row in new if row[0] not in filed)
     return rest, errors
+
+
+# table -> its code column, for `_ids_by_code`
+_CODES = {"order": (Order, Order.number), "location": (Location, Location.code),
+          "customer": (Customer, Customer.code), "product": (Product, Product.sku)}
+
+
+def _ids_by_code(wanted: dict[str, list[str]]) -> dict[str, dict[str, int]]:
+    """Ids by code for several tables in one statement (a push batch asks all of them every time)."""
+    found: dict[str, dict[str, int]] = {table: {} for table in wanted}
+    parts, params = [], []
+    for table, codes in wanted.items():
+        if not codes:
+            continue
+        model, column = _CODES[table]
+        for chunk_ in chunks(codes):
+            condition, values = in_list(column.column_name, chunk_)
+            parts.append(f"SELECT '{table}', {column.column_name}, id FROM \"{model._meta.table_name}\" "
+                         f"WHERE {condition}")
+            params += values
+    if parts:
+        for table, code, ident in db.execute_sql(" UNION ALL ".join(parts), params).fetchall():
+            found[table][code] = ident
+    return found
 
 
 def _new_order_row(doc: dict, cred: TerminalCredential, locations: dict[str, int], customers: dict[str, int],
@@ -303,11 +322,16 @@ def _new_order_row(doc: dict, cred: TerminalCredential, locations: dict[str, int
             created_at)
 
 
-def _insert_orders(new: list[tuple[int, dict, tuple]], products: dict[str, int], cred: TerminalCredential) -> None:
-    ids = dict(insert_values(_ORDER_FIELDS, [row for _, _, row in new], returning=(Order.number, Order.id)))
+def _insert_orders(new: list[tuple[int, dict, tuple]], products: dict[str, int], cred: TerminalCredential,
+                   ) -> set[str]:
+    """Insert the orders with their lines, tenders and first history row; returns the numbers filed."""
+    ids = dict(insert_values(_ORDER_FIELDS, [row for _, _, row in new], returning=(Order.number, Order.id),
+                             skip_conflicts=True))
     lines, tenders, history = [], [], []
     for _, doc, row in new:
-        order_id = ids[row[0]]
+        order_id = ids.get(row[0])
+        if order_id is None:
+            continue
         lines += [(order_id, position, products[line["sku"]], line["sku"], line.get("name", ""),
                    Decimal(line["quantity"]), Decimal(line.get("unit_price", 0)), Decimal(line.get("discount", 0)),
                    Decimal(line.get("total", 0)), line.get("lot", ""), line.get("reason", ""),
@@ -318,6 +342,7 @@ def _insert_orders(new: list[tuple[int, dict, tuple]], products: dict[str, int],
     insert_values(_LINE_FIELDS, lines)
     insert_values(_TENDER_FIELDS, tenders)
     insert_values(_HISTORY_FIELDS, history)
+    return set(ids)
 
 
 def apply_transfer(doc: dict) -> None:

@@ -88,3 +88,27 @@ def test_a_batch_of_orders_lands_as_the_terminal_wrote_them_and_once(hq, make_te
     with at(hq.database):
         assert _hq_orders() == written and Tender.select().count() == tenders
         assert OrderStatusChange.select().count() == len(written)
+
+
+def test_an_order_filed_meanwhile_is_left_to_the_one_by_one_path(hq, make_terminal):
+    """A resend crossing its first attempt: the bulk insert skips the order the other request filed."""
+    from sync.hq import push
+    from sync.hq.models import TerminalCredential
+
+    with at(hq.database):
+        factories.product("P1", price="2.50")
+        factories.user("C1")
+    term = enrolled(hq, make_terminal, "t", code="T01")
+    with term:
+        sell(actor_for("T01", "C1"), [SaleLine(product_by_sku("P1"), Decimal(1), factories.eur("2.50"))],
+             [Payment("cash", factories.eur("2.50"))])
+        [row] = OutboxEntry.select().where(OutboxEntry.kind == "order")
+        doc = json.loads(row.payload)
+    with at(hq.database):
+        cred = TerminalCredential.get(TerminalCredential.code == "T01")
+        assert push.apply_new_orders([(0, doc)], cred) == (set(), {})
+        products = {"P1": product_by_sku("P1").id}
+        again = push._new_order_row(doc, cred, {"STORE1": factories.location("STORE1").id}, {}, {}, products)
+        assert push._insert_orders([(0, doc, again)], products, cred) == set()
+        assert Order.select().count() == 1 and Tender.select().count() == 1
+        assert OrderStatusChange.select().count() == 1
