@@ -28,7 +28,7 @@ def test_tui_holds_no_sql():
 
 
 # Query building on a peewee model or query. Textual's DOM queries (query_one, query) are not these.
-QUERY_METHODS = {"select", "where", "join", "get_or_none", "get_by_id", "execute"}
+QUERY_METHODS = {"select", "where", "join", "order_by", "get_or_none", "get_by_id", "execute"}
 
 
 def query_calls(source: str) -> list[str]:

@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from models.money import Money
-from models.orders import Order, OrderLine
+from models.orders import Order, order_lines
 
 if TYPE_CHECKING:
     from printing.config import PrintingConfig
@@ -42,7 +42,7 @@ def receipt_document(order: Order, lang: str = "en") -> Receipt:
         return Money(Decimal(amount), currency)
 
     lines = []
-    for line in order.lines.order_by(OrderLine.position):
+    for line in order_lines(order):
         name = line.product.display_name(lang) if line.product_id else line.name
         lines.append(ReceiptLine(name=name or line.sku, quantity=Decimal(line.quantity),
                                  unit_price=money(line.unit_price),

@@ -13,7 +13,7 @@ from models import attention, catalog, clock, hq, outbox
 from models.errors import DomainError, NotFound
 from models.money import Money
 from models.ops.selling import SaleLine
-from models.orders import Order, OrderLine
+from models.orders import Order, order_lines
 from models.places import terminal_with_location
 from models.scan import Scan
 
@@ -117,7 +117,7 @@ def receipt_text(order: Order, lang: str = "en") -> str:
     rule = "-" * RECEIPT_WIDTH
     out = [order.location.name if order.location else "", _row(order.number, order.created_at.strftime("%Y-%m-%d %H:%M")),
            _row(_("Terminal") + f" {order.terminal}", _("Clerk") + f" {order.user}"), rule]
-    for line in order.lines.order_by(OrderLine.position):
+    for line in order_lines(order):
         name = line.product.display_name(lang) if line.product_id else line.name
         out.append(name)
         out.append(_row(f"  {qty_text(line.quantity)} x {line.unit_price:.2f}", f"{line.total:.2f}"))

@@ -17,7 +17,7 @@ from textual.widgets import DataTable, Footer, Label, Static
 
 from models import attention
 from models.db import db
-from models.orders import OrderLine, order_by_number
+from models.orders import order_by_number, order_lines
 
 from .. import services
 from ..dialogs.confirm import ConfirmDialog
@@ -50,7 +50,7 @@ def _put_back_lines(number: str, lang: str) -> list[str]:
         return [_("Order {number} is not on this terminal: ask head office which goods it held.").format(
             number=number)]
     out = [_("Put these back on the shelf (order {number}):").format(number=number)]
-    for line in order.lines.order_by(OrderLine.position):
+    for line in order_lines(order):
         name = line.product.display_name(lang) if line.product_id else line.name
         lot = f"  {_('Lot')} {line.lot}" if line.lot else ""
         out.append(f"  {services.qty_text(line.quantity)} × {line.sku}  {name}{lot}")
