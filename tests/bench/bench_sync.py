@@ -260,9 +260,9 @@ def bench_concurrent(base_pg: str, tmp: Path, terminals: int, rounds: int) -> di
         # Each terminal is a machine of its own: its own process (so terminals do not share one
         # interpreter lock, as they never would), started before the clock runs and released together.
         context = multiprocessing.get_context("spawn")
-        barrier = context.Barrier(terminals + 1)
+        barrier, done = context.Barrier(terminals + 1), context.Barrier(terminals + 1)
         results = context.Queue()
-        procs = [context.Process(target=terminal_rounds, args=(cfg, i, rounds, barrier, results))
+        procs = [context.Process(target=terminal_rounds, args=(cfg, i, rounds, barrier, done, results))
                  for i, (_, cfg) in enumerate(terms)]
         for proc in procs:
             proc.start()
@@ -275,6 +275,7 @@ def bench_concurrent(base_pg: str, tmp: Path, terminals: int, rounds: int) -> di
             latencies += took
             errors += failed
         wall = time.perf_counter() - started
+        done.wait(timeout=120)
         for proc in procs:
             proc.join(30)
         assert not errors, errors[:3]
@@ -289,9 +290,10 @@ def bench_concurrent(base_pg: str, tmp: Path, terminals: int, rounds: int) -> di
             "concurrent20_max_ms": max(ms)}
 
 
-def terminal_rounds(cfg: Config, seed: int, rounds: int, barrier: object, results: object) -> None:
+def terminal_rounds(cfg: Config, seed: int, rounds: int, barrier: object, done: object, results: object) -> None:
     """One terminal's part of the concurrent run, in a process of its own: sell three items and
-    sync, `rounds` times; puts (latencies of run_sync, errors) on `results`."""
+    sync, `rounds` times; puts (latencies of run_sync, errors) on `results`. Waits for `done`
+    before closing and exiting, so no terminal's shutdown runs while others are still measured."""
     database = connect_database(cfg.database)
     latencies: list[float] = []
     errors: list[str] = []
@@ -313,8 +315,9 @@ def terminal_rounds(cfg: Config, seed: int, rounds: int, barrier: object, result
             latencies.append(time.perf_counter() - started)
             if not result.ok:
                 errors.append(result.error)
-    database.close()
     results.put((latencies, errors))
+    done.wait(timeout=120)
+    database.close()
 
 
 def main() -> None:
