@@ -145,11 +145,7 @@ def build_page(cred: TerminalCredential, after: Cursor, limit: int) -> dict:
     """
     limit = max(1, min(limit, MAX_PAGE))
     changelog.refresh_statistics()
-    cursor = _location_by_code.execute(code=cred.location_code)
-    row = cursor.fetchone()
-    if row is None:
-        raise Location.DoesNotExist(f"Terminal {cred.code}'s location {cred.location_code} is gone.")
-    location = as_model(Location, cursor, row)
+    location = _terminal_location(cred)
     started, read = time.monotonic(), 0
     while True:
         page = _build_one(cred, location, after, limit)
@@ -220,6 +216,18 @@ def _locations(codes: set[str], ids: set[int]) -> dict[int, Location]:
     cursor = db.execute_sql(f"SELECT id, code, name, kind, currency, address FROM location WHERE {by_code} OR {by_id}",
                             [*code_params, *id_params])
     return {row[0]: as_model(Location, cursor, row) for row in cursor.fetchall()}
+
+
+def _terminal_location(cred: TerminalCredential) -> Location:
+    """The terminal's location (only its id and code are used), from `authenticate` if it looked."""
+    location_id = getattr(cred, "location_id", None)
+    if location_id is not None:
+        return Location(id=location_id, code=cred.location_code)
+    cursor = _location_by_code.execute(code=cred.location_code)
+    row = cursor.fetchone()
+    if row is None:
+        raise Location.DoesNotExist(f"Terminal {cred.code}'s location {cred.location_code} is gone.")
+    return as_model(Location, cursor, row)
 
 
 _location_by_code = Statement(lambda: Location.select().where(Location.code == Slot("code")))
