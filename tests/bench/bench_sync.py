@@ -3,9 +3,10 @@
     python tests/bench/bench_sync.py [--events 10000] [--products 100000] [--terminals 20] [--rounds 10]
 
 Starts a throwaway PostgreSQL cluster (as tests/pg.py does) and runs the head office as its own
-process (`sync.hq.server.serve`), as in production, with two uvicorn worker processes by default
-(`--hq-workers`): head office is stateless and production runs several. Terminals are SQLite
-files; the concurrent part runs each terminal in a process of its own. Measures:
+process (`sync.hq.server.serve`), as in production: one uvicorn worker for the single-terminal
+parts (push, pull), two worker processes for the concurrent part (`--hq-workers`; head office is
+stateless and production runs several). Terminals are SQLite files; the concurrent part runs each
+terminal in a process of its own. Measures:
 
 * `push_10k_s`: one terminal pushes 10,000 stock events (`sync.push`, batches of 200);
 * `raw_insert_10k_s`: the very same 10,000 event rows copied with psycopg `COPY` into a table like
@@ -66,7 +67,7 @@ from sync.hq.server import connect_database, open_hq  # noqa: E402
 from tests import pg  # noqa: E402
 
 HQ_WORKERS = 2  # default of --hq-workers
-WORKERS = HQ_WORKERS  # head-office processes of this run
+WORKERS = HQ_WORKERS  # head-office processes of this run's concurrent part
 TERMINAL_NICE = 10  # default of --terminal-nice
 GOALS = {"push_10k_s": 2.0, "pull_100k_s": 10.0, "concurrent20_p99_ms": 250.0}
 
@@ -91,14 +92,14 @@ def at(database: peewee.Database) -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def head_office(url: str, logdir: Path) -> Iterator[str]:
-    """Migrate, then serve `url` from a separate process; yields the base URL."""
+def head_office(url: str, logdir: Path, workers: int = 1) -> Iterator[str]:
+    """Migrate, then serve `url` from a separate process (`workers` uvicorn workers); yields the base URL."""
     database = open_hq(url)
     database.close_all() if hasattr(database, "close_all") else database.close()
     port = pg.free_port()
     log = open(logdir / f"hq-{port}.log", "w")  # noqa: SIM115 - closed below
     proc = subprocess.Popen(
-        [sys.executable, "-c", f"from sync.hq.server import serve; serve({url!r}, port={port}, workers={WORKERS})"],
+        [sys.executable, "-c", f"from sync.hq.server import serve; serve({url!r}, port={port}, workers={workers})"],
         cwd=Path(__file__).resolve().parents[2], stdout=log, stderr=log)
     base = f"http://127.0.0.1:{port}"
     try:
@@ -251,7 +252,7 @@ def bench_concurrent(base_pg: str, tmp: Path, terminals: int, rounds: int, nice:
     locations = tuple(f"STORE{i + 1}" for i in range((terminals + 3) // 4))
     open_hq(url).close_all()
     seed_catalogue(url, 200, locations=locations)
-    with head_office(url, tmp) as base:
+    with head_office(url, tmp, WORKERS) as base:
         hq_db = connect_database(url)
         with at(hq_db):
             create_user("C1", "Clerk", "1234")
@@ -340,7 +341,7 @@ def main() -> None:
     parser.add_argument("--terminals", type=int, default=20)
     parser.add_argument("--rounds", type=int, default=10)
     parser.add_argument("--hq-workers", type=int, default=HQ_WORKERS,
-                        help="head-office worker processes (counter hq serve --workers N)")
+                        help="head-office worker processes for the concurrent part (counter hq serve --workers N)")
     parser.add_argument("--terminal-nice", type=int, default=TERMINAL_NICE,
                         help="CPU priority of the concurrent part's terminal processes (see above)")
     parser.add_argument("--only", choices=("push", "pull", "concurrent"), action="append")
