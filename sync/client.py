@@ -83,6 +83,7 @@ class PushResult:
     accepted: int = 0
     rejected: list[dict] = field(default_factory=list)
     batches: int = 0
+    first_page: tuple[dict, dt.datetime] | None = None  # the pull page the last batch brought back
 
 
 @dataclass
@@ -216,11 +217,13 @@ _next_batch = Statement(lambda: OutboxEntry.select(OutboxEntry.id, OutboxEntry.k
                         .order_by(OutboxEntry.id).limit(Slot("limit")))
 
 
-def push(client: httpx.Client, *, batch_size: int = PUSH_BATCH, max_batches: int | None = None) -> PushResult:
+def push(client: httpx.Client, *, batch_size: int = PUSH_BATCH, max_batches: int | None = None,
+         pull_cursor: str | None = None, page_size: int = PULL_PAGE) -> PushResult:
     """Send the outbox in id order; delete rows only once head office answered for them.
 
     A cut connection leaves the rows in place; sending them again is harmless because head office
-    applies every item idempotently. Refused items move to the attention list.
+    applies every item idempotently. Refused items move to the attention list. With ``pull_cursor``
+    the last batch asks for the first pull page too (``result.first_page``): one request per sync.
     """
     result = PushResult()
     after = 0
@@ -230,9 +233,13 @@ def push(client: httpx.Client, *, batch_size: int = PUSH_BATCH, max_batches: int
             if not rows:
                 break
             items = [{"kind": r.kind, "ref": r.ref, "payload": json.loads(r.payload)} for r in rows]
+            last = len(rows) < batch_size or (max_batches is not None and result.batches + 1 == max_batches)
+            params = ({"pull_cursor": pull_cursor, "pull_limit": page_size}
+                      if last and pull_cursor is not None else None)
             try:
-                body, _ = call(client, "POST", f"{API}/push", content=gzip_json({"items": items}),
-                               headers={"Content-Encoding": "gzip", "Content-Type": "application/json"})
+                body, server_time = call(client, "POST", f"{API}/push", content=gzip_json({"items": items}),
+                                         params=params,
+                                         headers={"Content-Encoding": "gzip", "Content-Type": "application/json"})
             except SyncError:
                 OutboxEntry.update(attempts=OutboxEntry.attempts + 1).where(
                     OutboxEntry.id.in_([r.id for r in rows])).execute()
@@ -255,16 +262,19 @@ def push(client: httpx.Client, *, batch_size: int = PUSH_BATCH, max_batches: int
             result.sent += len(rows)
             result.batches += 1
             after = rows[-1].id
+            if body.get("pull") is not None:
+                result.first_page = (body["pull"], server_time)
     return result
 
 
 def pull(client: httpx.Client, *, page_size: int = PULL_PAGE, max_pages: int | None = None,
-         finish: Callable[[], dict[str, str]] | None = None) -> PullResult:
+         finish: Callable[[], dict[str, str]] | None = None,
+         first_page: tuple[dict, dt.datetime] | None = None) -> PullResult:
     """Fetch and apply pages from the stored cursor until head office has no more.
 
     `finish()`, if given, is asked for sync-state values once the last page has arrived; they are
     written in that page's transaction (`result.finished` says they were), which saves the caller
-    a commit of its own.
+    a commit of its own. `first_page` is the page a push brought back for the stored cursor.
     """
     result = PullResult()
 
@@ -277,7 +287,7 @@ def pull(client: httpx.Client, *, page_size: int = PULL_PAGE, max_pages: int | N
     # failed to apply is dropped.
     with db.connection_context(), ThreadPoolExecutor(1, thread_name_prefix="counter-pull") as ahead:
         result.cursor = state.read(CURSOR)
-        page, server_time = fetch(result.cursor)
+        page, server_time = first_page or fetch(result.cursor)
         while True:
             more = bool(page.get("more")) and (max_pages is None or result.pages + 1 < max_pages)
             upcoming = ahead.submit(fetch, page["cursor"]) if more else None
@@ -356,8 +366,8 @@ def run_sync(cfg: SyncConfig, *, transport: httpx.BaseTransport | None = None,
 
         try:
             with _session(cfg, transport, timeout) as client:
-                result.push = push(client)
-                result.pull = pull(client, finish=succeeded)
+                result.push = push(client, pull_cursor=state.read(CURSOR))
+                result.pull = pull(client, finish=succeeded, first_page=result.push.first_page)
         except SyncError as exc:
             result.error = str(exc)
         except Exception as exc:  # a background job has nobody to raise to: record it, log it

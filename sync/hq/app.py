@@ -60,22 +60,37 @@ class Rejected(BaseModel):
     conflict: bool = Field(description="True when the same id arrived before with different content.")
 
 
-class PushResponse(BaseModel):
-    accepted: list[str]
-    rejected: list[Rejected]
-    server_time: str
-
-
-class PullResponse(BaseModel):
+class PullPage(BaseModel):
     cursor: str
     more: bool
     changes: dict[str, list[dict[str, Any]]]
     counts: dict[str, int]
+
+
+class PullResponse(PullPage):
+    server_time: str
+
+
+class PushResponse(BaseModel):
+    accepted: list[str]
+    rejected: list[Rejected]
+    pull: PullPage | None = Field(None, description="The first pull page, when the push asked for it "
+                                                   "with `pull_cursor`.")
     server_time: str
 
 
 def _now() -> str:
     return clock.iso(hqclock.now()) + "Z"
+
+
+def _first_page(cred: TerminalCredential, after: Cursor, limit: int) -> dict | None:
+    """The pull page a push asked for; None if it cannot be built, so the committed batch is still
+    answered (the terminal then pulls on its own)."""
+    try:
+        return feed.build_page(cred, after, limit)
+    except Exception:
+        log.exception("pull page after push failed", extra={"fields": {"terminal": cred.code}})
+        return None
 
 
 def as_terminal(request: Request, func: Callable[..., Any], *args: Any) -> Any:
@@ -164,25 +179,37 @@ def create_app(database: peewee.Database, *, now: Callable[[], dt.datetime] = hq
               openapi_extra={"requestBody": {"required": True, "content": {"application/json": {
                   "schema": PushRequest.model_json_schema()}}}},
               description="Body: JSON `{items: [...]}`, normally with `Content-Encoding: gzip`.")
-    async def push_items(request: Request) -> Response:
+    async def push_items(
+        request: Request,
+        pull_cursor: Annotated[str | None, Query(
+            description="Also answer with the first pull page from this cursor (built after the batch "
+                        "committed): a sync then needs one request instead of two.")] = None,
+        pull_limit: Annotated[int, Query(ge=1, le=feed.MAX_PAGE)] = 500,
+    ) -> Response:
         raw = await request.body()
+        try:
+            after = None if pull_cursor is None else Cursor.parse(pull_cursor)
+        except ValueError as exc:
+            raise HTTPException(400, str(exc)) from None
 
-        def apply(cred: TerminalCredential) -> tuple[TerminalCredential, push.PushOutcome]:
+        def apply(cred: TerminalCredential) -> tuple[TerminalCredential, push.PushOutcome, dict | None]:
             try:
                 body = PushRequest.model_validate(read_body(raw, request.headers.get("content-encoding")))
             except (ValueError, OSError) as exc:
                 raise HTTPException(400, f"Unreadable push body: {exc}") from None
             try:
-                return cred, push.apply_batch(cred, [item.model_dump() for item in body.items])
+                outcome = push.apply_batch(cred, [item.model_dump() for item in body.items])
             except push.Forbidden as exc:
                 raise HTTPException(403, str(exc)) from None
+            return cred, outcome, None if after is None else _first_page(cred, after, pull_limit)
 
-        cred, outcome = await run_in_threadpool(as_terminal, request, apply)
+        cred, outcome, page = await run_in_threadpool(as_terminal, request, apply)
         hook = getattr(request.app.state, "after_push", None)
         if hook is not None:
             await run_in_threadpool(hook, cred, outcome)
+        answer = outcome.as_dict() | ({"pull": page} if page is not None else {})
         # Serialised here: the response model documents the answer, validating it again costs.
-        return Response(dumps(outcome.as_dict() | {"server_time": _now()}), media_type="application/json")
+        return Response(dumps(answer | {"server_time": _now()}), media_type="application/json")
 
     @app.get(f"{API}/pull", response_model=PullResponse)
     async def pull(request: Request,

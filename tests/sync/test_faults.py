@@ -128,6 +128,9 @@ def test_a_cut_in_the_second_batch_keeps_only_the_unacknowledged_rows(hq, termin
 @pytest.mark.parametrize(("direction", "after"), [(UP, 5), (DOWN, 0), (DOWN, 300)])
 def test_a_cut_pull_leaves_the_cursor_where_it_was(hq, terminal, proxy, direction, after):
     with terminal:
+        # Pushed first: a sync with something to push gets its first page with the push's answer
+        # (the test below); with nothing to push it pulls on its own, which is what is cut here.
+        assert sync.run_sync(terminal.cfg).ok
         cursor = get_state(CURSOR)
     with at(hq.database):
         factories.product("NEW")
@@ -138,6 +141,23 @@ def test_a_cut_pull_leaves_the_cursor_where_it_was(hq, terminal, proxy, directio
         assert pending_count() == 0  # the push had been answered: nothing left to resend
         assert get_state(CURSOR) == cursor
         assert Product.get_or_none(Product.sku == "NEW") is None
+    _resync_and_check(hq, terminal, proxy)
+    with terminal:
+        assert product_by_sku("NEW").sku == "NEW" and get_state(CURSOR) != cursor
+
+
+@pytest.mark.parametrize("after", [0, 200])
+def test_a_cut_push_answer_that_carried_the_first_page_changes_nothing_here(hq, terminal, proxy, after):
+    with terminal:
+        cursor = get_state(CURSOR)
+    with at(hq.database):
+        factories.product("NEW")
+    proxy.cut(Fault(DOWN, after=after, trigger=PUSH))
+    with terminal:
+        result = sync.run_sync(terminal.cfg)
+        assert not result.ok and result.error.startswith("Head office unreachable")
+        assert pending_count() == 27  # not acknowledged: sent again next time
+        assert get_state(CURSOR) == cursor and Product.get_or_none(Product.sku == "NEW") is None
     _resync_and_check(hq, terminal, proxy)
     with terminal:
         assert product_by_sku("NEW").sku == "NEW" and get_state(CURSOR) != cursor

@@ -212,3 +212,48 @@ def test_a_sync_records_its_end_offset_and_cursor_together(hq, make_terminal):
         status = sync.status()
         assert status["last_error"] == failed.error and status["last_error_at"] == clock.iso(failed.finished_at)
         assert status["last_sync_at"] == clock.iso(result.finished_at)
+
+
+class CountingTransport(httpx.BaseTransport):
+    def __init__(self) -> None:
+        self.inner = httpx.HTTPTransport()
+        self.paths: list[str] = []
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        self.paths.append(request.url.path.removeprefix(API))
+        return self.inner.handle_request(request)
+
+
+def test_a_sync_with_something_to_push_gets_its_first_page_with_the_answer(hq, make_terminal):
+    _seed(hq, "P1")
+    term = enrolled(hq, make_terminal, "t", code="T01")
+    other = enrolled(hq, make_terminal, "u", code="T02")
+    with other:
+        record_stock(_actor(other), product_by_sku("P1"), Decimal(4), RECEIPT)
+        assert sync.run_sync(other.cfg).ok
+    with at(hq.database):
+        factories.product("P2")
+    transport = CountingTransport()
+    with term:
+        record_stock(_actor(term), product_by_sku("P1"), Decimal(2), RECEIPT)
+        result = sync.run_sync(term.cfg, transport=transport)
+        assert result.ok and transport.paths == ["/push"]  # one request for the whole sync
+        assert product_by_sku("P2").sku == "P2"  # the page came back with the push's answer...
+        assert on_hand(factories.location("STORE1"), product_by_sku("P1")) == 6  # ...T02's receipt too
+        assert result.pull.cursor == get_state(CURSOR) and result.pull.finished
+        again = sync.run_sync(term.cfg, transport=transport)  # nothing to push: a pull of its own
+        assert again.ok and transport.paths == ["/push", "/pull"]
+
+
+def test_a_push_with_a_cursor_head_office_cannot_read_applies_nothing(hq, make_terminal):
+    _seed(hq, "P1")
+    term = enrolled(hq, make_terminal, "t", code="T01")
+    with term:
+        record_stock(_actor(term), product_by_sku("P1"), Decimal(2), RECEIPT)
+        with sync.connect(hq.url, term.cfg.sync_token) as client:
+            response = client.post(f"{API}/push", params={"pull_cursor": "not-a-cursor"},
+                                   content=gzip_json({"items": _outbox_items()}),
+                                   headers={"Content-Encoding": "gzip", "Content-Type": "application/json"})
+    assert response.status_code == 400
+    with at(hq.database):
+        assert StockEvent.select().count() == 0
