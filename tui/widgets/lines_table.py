@@ -84,14 +84,12 @@ class LinesTable(Widget, can_focus=False):
 
     def __init__(self, columns: Sequence[Column], **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
-        if sum(column.flex for column in columns) > 1:
-            raise ValueError("a LinesTable takes at most one flexible column")
-        self.columns = tuple(columns)
+        self.columns = _checked(columns)
         self._rows: list[tuple[Text, ...]] = []
-        self._versions: list[int] = []  # bumped when a row changes, so its cached strip is stale
-        self._next_version = 0
-        self._natural = [cell_len(column.label) for column in self.columns]  # widest cell so far
-        self._cache: dict[int, tuple[tuple[object, ...], Strip]] = {}
+        self._natural = self._widest([])  # widest cell of each fixed column
+        # (row, under the cursor) -> its strip; a row's entries go when it changes, all of them
+        # when the widths do.
+        self._cache: dict[tuple[int, bool], Strip] = {}
         self._layout: tuple[int, tuple[int, ...]] | None = None  # (width, column widths)
         self._cursor = 0
         self._top = 0  # first row in view
@@ -112,9 +110,8 @@ class LinesTable(Widget, can_focus=False):
 
     def clear(self) -> None:
         self._rows.clear()
-        self._versions.clear()
         self._cache.clear()
-        self._natural = [cell_len(column.label) for column in self.columns]
+        self._natural = self._widest([])
         self._layout = None
         self._cursor = self._top = 0
         self.refresh()
@@ -122,14 +119,13 @@ class LinesTable(Widget, can_focus=False):
     def add_row(self, *cells: Cell) -> int:
         """Append a row; returns its index."""
         self._rows.append(self._texts(cells))
-        self._versions.append(self._bump())
         self._measure(self._rows[-1])
         self._refresh_row(len(self._rows) - 1)
         return len(self._rows) - 1
 
     def update_row(self, row: int, *cells: Cell) -> None:
         self._rows[row] = self._texts(cells)
-        self._versions[row] = self._bump()
+        self._forget(row)
         self._measure(self._rows[row])
         self._refresh_row(row)
 
@@ -139,20 +135,10 @@ class LinesTable(Widget, can_focus=False):
         texts = [self._texts(cells) for cells in rows]
         old_count = len(self._rows)
         changed = [i for i, cells in enumerate(texts) if i >= old_count or self._rows[i] != cells]
-        for i in changed:
-            if i < old_count:
-                self._versions[i] = self._bump()
-            else:
-                self._versions.append(self._bump())
-        del self._versions[len(texts):]
-        for row in range(len(texts), old_count):
-            self._cache.pop(row, None)
+        for row in [*changed, *range(len(texts), old_count)]:
+            self._forget(row)
         self._rows = texts
-        natural = [cell_len(column.label) for column in self.columns]
-        fixed = [i for i, column in enumerate(self.columns) if not column.flex]
-        for cells in texts:
-            for i in fixed:
-                natural[i] = max(natural[i], cells[i].cell_len)
+        natural = self._widest(texts)
         if natural != self._natural:
             self._natural, self._layout = natural, None  # narrower or wider: every row is cut anew
         self._cursor = max(0, min(self._cursor, len(texts) - 1))
@@ -166,11 +152,9 @@ class LinesTable(Widget, can_focus=False):
     def set_columns(self, columns: Sequence[Column]) -> None:
         """Show other columns (a screen switching what it lists); the rows go, as they no longer fit.
         The same columns again change nothing."""
-        columns = tuple(columns)
+        columns = _checked(columns)
         if columns == self.columns:
             return
-        if sum(column.flex for column in columns) > 1:
-            raise ValueError("a LinesTable takes at most one flexible column")
         self.columns = columns
         self.clear()
 
@@ -216,9 +200,14 @@ class LinesTable(Widget, can_focus=False):
 
     # --- inside ------------------------------------------------------------------------------------
 
-    def _bump(self) -> int:
-        self._next_version += 1
-        return self._next_version
+    def _forget(self, row: int) -> None:
+        self._cache.pop((row, False), None)
+        self._cache.pop((row, True), None)
+
+    def _widest(self, rows: Sequence[tuple[Text, ...]]) -> list[int]:
+        """Each column's widest cell among its label and ``rows`` (flexible columns: the label)."""
+        return [max([cell_len(column.label), *([] if column.flex else (cells[i].cell_len for cells in rows))])
+                for i, column in enumerate(self.columns)]
 
     def _texts(self, cells: Sequence[Cell]) -> tuple[Text, ...]:
         if len(cells) != len(self.columns):
@@ -243,14 +232,11 @@ class LinesTable(Widget, can_focus=False):
         return self._layout[1]
 
     def _strip(self, row: int, width: int) -> Strip:
-        widths = self._widths(width)
-        cursor = row == self._cursor and row >= 0
-        key = (self._versions[row] if row >= 0 else 0, width, cursor, row % 2)
-        cached = self._cache.get(row)
-        if cached is not None and cached[0] == key:
-            return cached[1]
-        strip = self._render_row(row, widths, width, cursor)
-        self._cache[row] = (key, strip)
+        widths = self._widths(width)  # a new width empties the cache
+        key = (row, row == self._cursor and row >= 0)
+        strip = self._cache.get(key)
+        if strip is None:
+            strip = self._cache[key] = self._render_row(row, widths, width, key[1])
         return strip
 
     def _render_row(self, row: int, widths: tuple[int, ...], width: int, cursor: bool) -> Strip:
@@ -306,3 +292,9 @@ class LinesTable(Widget, can_focus=False):
 
 # Rendering a Text into segments needs a console only for its options (no output goes to it).
 _CONSOLE = Console(width=10_000, no_color=False, color_system=None, legacy_windows=False)
+
+
+def _checked(columns: Sequence[Column]) -> tuple[Column, ...]:
+    if sum(column.flex for column in columns) > 1:
+        raise ValueError("a LinesTable takes at most one flexible column")
+    return tuple(columns)
