@@ -111,44 +111,38 @@ class ScanInput(Input):
         if self.has_class("-scan-error"):
             self._clear_error()
         self._hold_repaints()
-        if event.key in END_KEYS:
-            event.stop()
-            event.prevent_default()
-            self.end_scan()
-        elif event.key == GS_KEY or event.character == GS:
-            event.stop()
-            event.prevent_default()
-            self._typed += GS
-        elif event.is_printable and event.character:
-            event.stop()
-            event.prevent_default()
-            self._typed += event.character
-        else:
+        char = GS if event.key == GS_KEY else event.character
+        if event.key not in END_KEYS and not (char and (char == GS or event.is_printable)):
             self._put_typed()  # an editing key (or a binding) acts on everything typed so far
+            return
+        event.stop()
+        event.prevent_default()
+        if event.key in END_KEYS:
+            self.end_scan()
+        else:
+            self._typed += char
 
     def _on_paste(self, event: events.Paste) -> None:
         # Some wedges and remote sessions deliver a scan as a paste; Input would keep only line 1.
         event.stop()
         event.prevent_default()
-        self._put_typed()
-        text = event.text.replace("\r\n", "\n")
-        for char in text:
+        for char in event.text.replace("\r\n", "\n"):
             if char in _PASTE_ENDS:
                 self.end_scan()
             elif char == GS or char.isprintable():
-                self._type(char)
+                self._typed += char
+        self._put_typed()
 
     def _put_typed(self) -> None:
+        """What was typed since the field last changed goes in at the cursor (over a selection)."""
         typed, self._typed = self._typed, ""
-        if typed:
-            self._type(typed)
-
-    def _type(self, text: str) -> None:
+        if not typed:
+            return
         selection = self.selection
         if selection.is_empty:
-            self.insert_text_at_cursor(text)
+            self.insert_text_at_cursor(typed)
         else:
-            self.replace(text, *selection)
+            self.replace(typed, *selection)
 
     # --- ending a scan ---------------------------------------------------------------------------
 
