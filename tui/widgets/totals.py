@@ -27,7 +27,7 @@ class TotalsPanel(Static):
 
     def watch_totals(self, old: SaleTotals | None, new: SaleTotals | None) -> None:
         # A reactive only repaints; the discount row changes the panel's height.
-        if _rows(old) != _rows(new):
+        if _shows_discount(old) != _shows_discount(new):
             self.refresh(layout=True)
 
     def render(self) -> Table:
@@ -39,11 +39,11 @@ class TotalsPanel(Static):
         zero = Money.zero("EUR")
         grid.add_row(_("Items"), str(self.items))
         grid.add_row(_("Subtotal"), fmt(t.subtotal if t else zero))
-        if t and t.discount.amount:
+        if _shows_discount(t):
             grid.add_row(_("Discount"), "-" + fmt(t.discount))
         grid.add_row(f"[b]{_('Total')}[/b]", f"[b]{fmt(t.total if t else zero)}[/b]")
         return grid
 
 
-def _rows(totals: SaleTotals | None) -> int:
-    return 4 if totals and totals.discount.amount else 3
+def _shows_discount(totals: SaleTotals | None) -> bool:
+    return bool(totals and totals.discount.amount)
