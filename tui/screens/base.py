@@ -8,10 +8,11 @@ from __future__ import annotations
 import dataclasses
 from typing import Generic, TypeVar
 
-from textual.binding import ActiveBinding
+from textual.binding import ActiveBinding, Binding
 from textual.screen import ModalScreen, Screen
 
 from ..i18n import _
+from ..widgets.lines_table import LinesTable
 
 Result = TypeVar("Result")
 
@@ -33,6 +34,22 @@ class CounterScreen(Screen):
     @property
     def active_bindings(self) -> dict[str, ActiveBinding]:
         return translated(super().active_bindings)
+
+
+class LinesScreen(CounterScreen):
+    """A counter screen with lines to work on while its scan field keeps the focus: the arrows move
+    the selected line (the table never takes the focus, so a scan always lands in the field)."""
+
+    LINES = "LinesTable"  # selector of the table the arrows move in
+
+    BINDINGS = [
+        Binding("up", "cursor(-1)", "Previous line", show=False, priority=True),
+        Binding("down", "cursor(1)", "Next line", show=False, priority=True),
+    ]
+
+    def action_cursor(self, step: int) -> None:
+        table = self.query_one(self.LINES, LinesTable)
+        table.move_cursor(table.cursor_row + step)
 
 
 class CounterModal(ModalScreen[Result], Generic[Result]):

@@ -48,6 +48,7 @@ HIDDEN = "***"
 
 
 class CountScreen(StockScreen):
+    LINES = "#count-lines"
     CSS_PATH = "../styles/count.tcss"
     BINDINGS = [
         Binding("escape", "back", "Back (the count stays open)"),
@@ -55,8 +56,6 @@ class CountScreen(StockScreen):
         Binding("f6", "toggle_blind", "Blind on/off (before starting)"),
         Binding("f7", "recount", "Recount the selected line"),
         Binding("f10", "finish", "Check variances, then post"),
-        Binding("up", "cursor(-1)", "Previous line", show=False, priority=True),
-        Binding("down", "cursor(1)", "Next line", show=False, priority=True),
     ]
 
     def __init__(self, actor: Actor | None = None, *, lang: str | None = None, blind: bool = True,
@@ -232,11 +231,6 @@ class CountScreen(StockScreen):
         if self.count is None or not table.row_count:
             return None
         return self._lines[table.cursor_row]
-
-    def action_cursor(self, step: int) -> None:
-        table = self.query_one("#count-lines", LinesTable)
-        if table.row_count:
-            table.move_cursor(table.cursor_row + step)
 
     # --- the table --------------------------------------------------------------------------------
 

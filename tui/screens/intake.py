@@ -85,6 +85,7 @@ def parse_expiry(text: str) -> dt.date:
 
 
 class IntakeScreen(StockScreen):
+    LINES = "#intake-lines"
     CSS_PATH = "../styles/intake.tcss"
     BINDINGS = [
         Binding("escape", "back", "Back (the intake is kept)"),
@@ -93,8 +94,6 @@ class IntakeScreen(StockScreen):
         Binding("f10", "finish", "Book in what was received"),
         Binding("f5", "new_intake", "Start a new intake", show=False),
         Binding("f7", "print_labels", "Print labels for what was booked in"),
-        Binding("up", "cursor(-1)", "Previous line", show=False, priority=True),
-        Binding("down", "cursor(1)", "Next line", show=False, priority=True),
     ]
 
     def __init__(self, actor: Actor | None = None, *, draft: IntakeDraft | None = None,
@@ -265,11 +264,6 @@ class IntakeScreen(StockScreen):
         self._row_of = {product_id: row for row, product_id in enumerate(products)}
         self.query_one("#intake-lines", LinesTable).set_rows([self._cells(p) for p in products.values()])
         self._show_summary(self.draft.result)
-
-    def action_cursor(self, step: int) -> None:
-        table = self.query_one("#intake-lines", LinesTable)
-        if table.row_count:
-            table.move_cursor(table.cursor_row + step)
 
     # --- booking in -------------------------------------------------------------------------------
 

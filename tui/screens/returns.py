@@ -28,7 +28,7 @@ from ..widgets.lines_table import Column, LinesTable
 from ..widgets.sale_lines import SaleLinesTable
 from ..widgets.scan_input import ScanInput
 from ..widgets.status_bar import StatusBar
-from .base import CounterScreen
+from .base import LinesScreen
 
 
 @dataclass
@@ -38,7 +38,8 @@ class Pick:
     choice: ReturnChoice | None = None
 
 
-class ReturnsScreen(CounterScreen):
+class ReturnsScreen(LinesScreen):
+    LINES = "#returns-lines"
     CSS_PATH = Path(__file__).parent.parent / "styles" / "returns.tcss"
     BINDINGS = [
         Binding("escape", "app.home", "Home"),
@@ -47,8 +48,6 @@ class ReturnsScreen(CounterScreen):
         Binding("f8", "find_sale", "Find sale"),
         Binding("f9", "clear", "Clear"),
         Binding("f10", "finish", "Refund / finish"),
-        Binding("up", "cursor(-1)", "Previous line", show=False, priority=True),
-        Binding("down", "cursor(1)", "Next line", show=False, priority=True),
     ]
 
     def __init__(self) -> None:
@@ -173,11 +172,6 @@ class ReturnsScreen(CounterScreen):
             why = _(pick.choice.reason) + (" · " + _("Write off") if pick.choice.condition == WRITE_OFF else "")
         return (str(position), pick.line.product.display_name(language()), services.qty_text(pick.line.quantity),
                 services.qty_text(pick.left), back, why)
-
-    def action_cursor(self, step: int) -> None:
-        table = self.query_one("#returns-lines", LinesTable)
-        if table.row_count:
-            table.move_cursor(table.cursor_row + step)
 
     def action_choose_line(self) -> None:
         table = self.query_one("#returns-lines", LinesTable)

@@ -42,7 +42,7 @@ from ..widgets.sale_lines import SaleLinesTable
 from ..widgets.scan_input import ScanInput
 from ..widgets.status_bar import StatusBar
 from ..widgets.totals import TotalsPanel
-from .base import CounterScreen
+from .base import LinesScreen
 
 
 def parse_discount(text: str, base: Money) -> Money:
@@ -58,7 +58,8 @@ def parse_discount(text: str, base: Money) -> Money:
     return money
 
 
-class SaleScreen(CounterScreen):
+class SaleScreen(LinesScreen):
+    LINES = "#lines"
     CSS_PATH = Path(__file__).parent.parent / "styles" / "sale.tcss"
     BINDINGS = [
         Binding("escape", "app.home", "Home"),
@@ -72,8 +73,6 @@ class SaleScreen(CounterScreen):
         Binding("f10", "pay", "Pay"),
         Binding("ctrl+r", "remove", "Remove line"),
         Binding("f11", "reprint", "Reprint receipt"),
-        Binding("up", "cursor(-1)", "Previous line", show=False, priority=True),
-        Binding("down", "cursor(1)", "Next line", show=False, priority=True),
     ]
 
     def __init__(self) -> None:
@@ -179,10 +178,6 @@ class SaleScreen(CounterScreen):
             self.refuse(_("No line to change: scan an item first."))
             return None
         return position, self.lines[position - 1]
-
-    def action_cursor(self, step: int) -> None:
-        if self.lines:
-            self.table.move_cursor(row=max(0, min(len(self.lines) - 1, self.table.cursor_row + step)))
 
     # --- changing lines ------------------------------------------------------------------------
 

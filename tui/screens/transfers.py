@@ -58,6 +58,7 @@ class TransferDraft:
 
 
 class TransfersScreen(StockScreen):
+    LINES = "#transfer-lines"
     CSS_PATH = "../styles/transfers.tcss"
     BINDINGS = [
         Binding("escape", "back", "Back (the transfer is kept)"),
@@ -66,8 +67,6 @@ class TransfersScreen(StockScreen):
         Binding("f5", "all_arrived", "Everything arrived"),
         Binding("f8", "undo", "Remove the last scan"),
         Binding("f10", "finish", "Send / book in"),
-        Binding("up", "cursor(-1)", "Previous line", show=False, priority=True),
-        Binding("down", "cursor(1)", "Next line", show=False, priority=True),
     ]
 
     def __init__(self, actor: Actor | None = None, *, draft: TransferDraft | None = None,
@@ -279,11 +278,6 @@ class TransfersScreen(StockScreen):
         table = self.query_one("#transfer-lines", LinesTable)
         table.set_columns(self._columns())
         table.set_rows(rows)
-
-    def action_cursor(self, step: int) -> None:
-        table = self.query_one("#transfer-lines", LinesTable)
-        if table.row_count:
-            table.move_cursor(table.cursor_row + step)
 
     # --- finishing --------------------------------------------------------------------------------
 

@@ -11,11 +11,11 @@ from models.context import Actor
 from models.errors import DomainError, NotFound
 from models.scan import Scan
 from tui.i18n import _
-from tui.screens.base import CounterScreen
+from tui.screens.base import LinesScreen
 from tui.widgets.scan_input import ScanInput
 
 
-class StockScreen(CounterScreen):
+class StockScreen(LinesScreen):
     """The app builds job screens with no arguments and keeps them installed, so the actor and the
     language fall back to the app's; tests and other hosts pass them in."""
 
