@@ -125,39 +125,26 @@ def test_a_cut_in_the_second_batch_keeps_only_the_unacknowledged_rows(hq, termin
     _resync_and_check(hq, terminal, proxy)
 
 
-@pytest.mark.parametrize(("direction", "after"), [(UP, 5), (DOWN, 0), (DOWN, 300)])
-def test_a_cut_pull_leaves_the_cursor_where_it_was(hq, terminal, proxy, direction, after):
+@pytest.mark.parametrize(("trigger", "direction", "after"),
+                         [(PULL, UP, 5), (PULL, DOWN, 0), (PULL, DOWN, 300), (PUSH, DOWN, 0), (PUSH, DOWN, 200)])
+def test_a_cut_page_leaves_the_cursor_where_it_was(hq, terminal, proxy, trigger, direction, after):
+    """A cut pull, or a cut push answer that carried the first page: the terminal applies nothing."""
     with terminal:
-        # Pushed first: a sync with something to push gets its first page with the push's answer
-        # (the test below); with nothing to push it pulls on its own, which is what is cut here.
-        assert sync.run_sync(terminal.cfg).ok
+        if trigger == PULL:
+            # A sync with something to push gets its first page with the push's answer; with
+            # nothing to push it pulls on its own, which is what is cut here.
+            assert sync.run_sync(terminal.cfg).ok
         cursor = get_state(CURSOR)
     with at(hq.database):
         factories.product("NEW")
-    proxy.cut(Fault(direction, after=after, trigger=PULL))
+    proxy.cut(Fault(direction, after=after, trigger=trigger))
     with terminal:
         result = sync.run_sync(terminal.cfg)
         assert not result.ok and result.error.startswith("Head office unreachable")
-        assert pending_count() == 0  # the push had been answered: nothing left to resend
+        # Pushed and answered before: nothing to resend; an answer lost with its page: all of it.
+        assert pending_count() == (0 if trigger == PULL else 27)
         assert get_state(CURSOR) == cursor
         assert Product.get_or_none(Product.sku == "NEW") is None
-    _resync_and_check(hq, terminal, proxy)
-    with terminal:
-        assert product_by_sku("NEW").sku == "NEW" and get_state(CURSOR) != cursor
-
-
-@pytest.mark.parametrize("after", [0, 200])
-def test_a_cut_push_answer_that_carried_the_first_page_changes_nothing_here(hq, terminal, proxy, after):
-    with terminal:
-        cursor = get_state(CURSOR)
-    with at(hq.database):
-        factories.product("NEW")
-    proxy.cut(Fault(DOWN, after=after, trigger=PUSH))
-    with terminal:
-        result = sync.run_sync(terminal.cfg)
-        assert not result.ok and result.error.startswith("Head office unreachable")
-        assert pending_count() == 27  # not acknowledged: sent again next time
-        assert get_state(CURSOR) == cursor and Product.get_or_none(Product.sku == "NEW") is None
     _resync_and_check(hq, terminal, proxy)
     with terminal:
         assert product_by_sku("NEW").sku == "NEW" and get_state(CURSOR) != cursor
