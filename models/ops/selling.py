@@ -12,7 +12,17 @@ from ..db import db
 from ..errors import DomainError, InsufficientStock, PermissionDenied
 from ..ledger import SALE, on_hand
 from ..money import Money, round_to_minor
-from ..orders import COUNTER, DELIVERED, PAID, SALE_ORDER, Order, OrderLine, OrderStatusChange, Tender
+from ..orders import (
+    COUNTER,
+    DELIVERED,
+    PAID,
+    SALE_ORDER,
+    Order,
+    OrderLine,
+    OrderStatusChange,
+    Tender,
+    order_lines,
+)
 from ..people import SUPERVISOR, Customer, User
 from ..statements import RowInsert
 from .recording import record_stock
@@ -225,7 +235,7 @@ def order_document(order: Order, lines: list[OrderLine] | None = None,
                    tenders: list[Tender] | None = None) -> dict:
     """An order as head office receives it (lines and tenders read from the order unless given)."""
     if lines is None:
-        lines = list(order.lines.order_by(OrderLine.position))
+        lines = order_lines(order)
     if tenders is None:
         tenders = list(order.tenders)
     return {
