@@ -192,7 +192,7 @@ def create_app(database: peewee.Database, *, now: Callable[[], dt.datetime] = hq
         except ValueError as exc:
             raise HTTPException(400, str(exc)) from None
 
-        def apply(cred: TerminalCredential) -> tuple[TerminalCredential, push.PushOutcome, dict | None]:
+        def apply(cred: TerminalCredential) -> tuple[push.PushOutcome, dict | None]:
             try:
                 body = PushRequest.model_validate(read_body(raw, request.headers.get("content-encoding")))
             except (ValueError, OSError) as exc:
@@ -201,12 +201,9 @@ def create_app(database: peewee.Database, *, now: Callable[[], dt.datetime] = hq
                 outcome = push.apply_batch(cred, [item.model_dump() for item in body.items])
             except push.Forbidden as exc:
                 raise HTTPException(403, str(exc)) from None
-            return cred, outcome, None if after is None else _first_page(cred, after, pull_limit)
+            return outcome, None if after is None else _first_page(cred, after, pull_limit)
 
-        cred, outcome, page = await run_in_threadpool(as_terminal, request, apply)
-        hook = getattr(request.app.state, "after_push", None)
-        if hook is not None:
-            await run_in_threadpool(hook, cred, outcome)
+        outcome, page = await run_in_threadpool(as_terminal, request, apply)
         answer = outcome.as_dict() | ({"pull": page} if page is not None else {})
         # Serialised here: the response model documents the answer, validating it again costs.
         return Response(dumps(answer | {"server_time": _now()}), media_type="application/json")
