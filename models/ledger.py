@@ -26,12 +26,13 @@ import peewee
 import uuid_utils
 
 from . import clock
+from .bulk import insert_values, select_in
 from .catalog import Product
 from .db import BaseModel, db
 from .errors import Conflict, DomainError
 from .fields import QuantityField
 from .places import Location
-from .statements import RowInsert, Slot, Statement, chunks
+from .statements import RowInsert, Slot, Statement
 
 RECEIPT, SALE, PICK, RETURN = "receipt", "sale", "pick", "return"
 TRANSFER_OUT, TRANSFER_IN, ADJUSTMENT, COUNT = "transfer_out", "transfer_in", "adjustment", "count"
@@ -215,10 +216,8 @@ def post_events(events: list[EventData], *, received_at: dt.datetime | None = No
     depend on order. `received_at` is stored on the events this call stores (head office's intake time).
     """
     results: list[bool | DomainError] = [False] * len(events)
-    locations = dict(_rows_in(f"SELECT code, id FROM {_quoted(Location._meta.table_name)} WHERE code",
-                              sorted({e.location for e in events})))
-    products = dict(_rows_in(f"SELECT sku, id FROM {_quoted(Product._meta.table_name)} WHERE sku",
-                             sorted({e.sku for e in events})))
+    locations = dict(select_in([Location.code, Location.id], Location.code, sorted({e.location for e in events})))
+    products = dict(select_in([Product.sku, Product.id], Product.sku, sorted({e.sku for e in events})))
     rows, digests, seen = {}, {}, {}
     for i, event in enumerate(events):
         try:
@@ -240,16 +239,14 @@ def post_events(events: list[EventData], *, received_at: dt.datetime | None = No
             event.id, locations[event.location], event.bin, products[event.sku], event.lot, event.expiry,
             event.quantity, event.kind, event.reason, event.occurred_at, event.terminal, event.user,
             event.reference, received_at, digest)
-    inserted: set[str] = set()
-    for chunk in chunks(list(rows.values())):
-        inserted.update(_insert_events(chunk))
+    inserted = {row[0] for row in insert_values(_EVENT_FIELDS, list(rows.values()), [StockEvent.id],
+                                                skip_conflicts=True)}
     for event_id, i in seen.items():
         results[i] = event_id in inserted
-    for known in chunks([eid for eid in seen if eid not in inserted]):
-        for event_id, digest in StockEvent.select(StockEvent.id, StockEvent.digest).where(
-                StockEvent.id.in_(known)).tuples():
-            if digest != digests[event_id]:
-                results[seen[event_id]] = Conflict(f"Event {event_id} was already recorded with different content.")
+    for event_id, digest in select_in([StockEvent.id, StockEvent.digest], StockEvent.id,
+                                      [eid for eid in seen if eid not in inserted]):
+        if digest != digests[event_id]:
+            results[seen[event_id]] = Conflict(f"Event {event_id} was already recorded with different content.")
     _fold_batch_into_levels([events[seen[eid]] for eid in inserted], locations, products)
     return results
 
@@ -265,66 +262,23 @@ def _fold_batch_into_levels(events: list[EventData], locations: dict[str, int], 
     if not by_key:
         return
     bases: dict[tuple, dt.datetime | None] = {}
-    for loc, prod, b, lot, count_at in _rows_in(
-            f"SELECT location_id, product_id, bin, lot, count_at FROM {_quoted(StockLevel._meta.table_name)} "
-            "WHERE product_id", sorted({k[1] for k in by_key})):
-        bases[(loc, prod, b, lot)] = StockLevel.count_at.python_value(count_at) if count_at is not None else None
+    for loc, prod, b, lot, count_at in select_in(
+            [StockLevel.location, StockLevel.product, StockLevel.bin, StockLevel.lot, StockLevel.count_at],
+            StockLevel.product, sorted({k[1] for k in by_key})):
+        bases[(loc, prod, b, lot)] = count_at
     changes = []
     for key, group in by_key.items():
         count_at = bases.get(key)
         change = sum((e.quantity for e in group if count_at is None or e.occurred_at > count_at), Decimal(0))
         if change or key not in bases:
             changes.append((*key, change))
-    for chunk in chunks(changes):
-        _add_changes(chunk)
+    key = [StockLevel.location, StockLevel.product, StockLevel.bin, StockLevel.lot]
+    insert_values([*key, StockLevel.on_hand], changes, add_on_conflict=(key, StockLevel.on_hand))
 
 
-# Batch statements are written out, not built by peewee: building a 500-row INSERT node by node
-# cost more than running it. The SQL is the same on SQLite and PostgreSQL.
-_EVENT_COLUMNS = ("id", "location", "bin", "product", "lot", "expiry", "quantity", "kind", "reason",
-                  "occurred_at", "terminal", "user", "reference", "received_at", "digest")
-
-
-def _values_sql(rows: int, width: int) -> str:
-    group = "(" + ", ".join([db.param] * width) + ")"
-    return ", ".join([group] * rows)
-
-
-def _quoted(name: str) -> str:
-    opening, closing = db.quote
-    return f"{opening}{name}{closing}"
-
-
-def _rows_in(head: str, values: list) -> list[tuple]:
-    """The rows of `head` + " IN (...)" over `values`, a chunk per statement. Every push batch and
-    pull page runs these lookups; building them with peewee cost more than running them."""
-    found: list[tuple] = []
-    for part in chunks(values):
-        found += db.execute_sql(f"{head} IN ({', '.join([db.param] * len(part))})", list(part)).fetchall()
-    return found
-
-
-def _insert_events(rows: list[tuple]) -> list[str]:
-    """INSERT the rows (in `_EVENT_COLUMNS` order, Python values); returns the ids actually stored."""
-    fields = [StockEvent._meta.fields[name] for name in _EVENT_COLUMNS]
-    columns = ", ".join(_quoted(f.column_name) for f in fields)
-    sql = (f"INSERT INTO {_quoted(StockEvent._meta.table_name)} ({columns}) VALUES "
-           f"{_values_sql(len(rows), len(fields))} ON CONFLICT DO NOTHING RETURNING {_quoted('id')}")
-    params = [f.db_value(value) for row in rows for f, value in zip(fields, row, strict=True)]
-    return [row[0] for row in db.execute_sql(sql, params).fetchall()]
-
-
-def _add_changes(rows: list[tuple]) -> None:
-    """Add (location_id, product_id, bin, lot, change) to each level, creating missing ones; keys are unique."""
-    table = _quoted(StockLevel._meta.table_name)
-    on_hand = _quoted(StockLevel.on_hand.column_name)
-    key = ", ".join(_quoted(f.column_name) for f in (StockLevel.location, StockLevel.product, StockLevel.bin,
-                                                      StockLevel.lot))
-    sql = (f"INSERT INTO {table} ({key}, {on_hand}) VALUES {_values_sql(len(rows), 5)} "
-           f"ON CONFLICT ({key}) DO UPDATE SET {on_hand} = {table}.{on_hand} + EXCLUDED.{on_hand}")
-    params = [value for (loc, prod, b, lot, change) in rows
-              for value in (loc, prod, b, lot, StockLevel.on_hand.db_value(change))]
-    db.execute_sql(sql, params)
+_EVENT_FIELDS = [StockEvent._meta.fields[name] for name in (
+    "id", "location", "bin", "product", "lot", "expiry", "quantity", "kind", "reason", "occurred_at", "terminal",
+    "user", "reference", "received_at", "digest")]
 
 
 # A change lands on its level unless a count taken at or after it already absorbed it.

@@ -29,6 +29,7 @@ import certifi
 import httpx
 
 from models import attention, clock
+from models.bulk import delete_in
 from models.db import db
 from models.hq import CLOCK_OFFSET, CURSOR, LAST_ERROR, LAST_ERROR_AT, LAST_SYNC, get_state, set_state
 from models.outbox import OutboxEntry, pending_count
@@ -37,7 +38,6 @@ from models.statements import Slot, Statement
 from models.store import ensure_terminal
 
 from . import state
-from .bulk import delete_in
 from .local import Applied, apply_page
 from .wire import API, SERVER_TIME_HEADER, gzip_json
 

@@ -13,7 +13,7 @@ from decimal import Decimal
 
 import peewee
 
-from models import attention, clock
+from models import attention, bulk, clock
 from models.catalog import Barcode, Price, Product
 from models.db import db
 from models.errors import Conflict, DomainError
@@ -33,7 +33,7 @@ from models.people import User
 from models.places import Location
 from models.stock_docs import DONE, Delivery, DeliveryLine, Transfer, TransferLine
 
-from . import bulk, state
+from . import state
 
 _PRODUCT_FIELDS = ("name", "name_zh", "category", "unit", "unit_precision", "track_lot", "track_serial",
                    "track_expiry", "weight_priced", "active")

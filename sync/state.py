@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import peewee
 
+from models import bulk
 from models.hq import SyncState
 from models.statements import Slot, Statement
-
-from . import bulk
 
 _read = Statement(lambda: SyncState.select(SyncState.value).where(SyncState.name == Slot("name")))
 

@@ -13,12 +13,11 @@ from decimal import Decimal
 from typing import Any
 
 from models import clock
+from models.bulk import select_in
 from models.catalog import Barcode, Price, Product
 from models.people import User
 from models.places import Location
 from models.stock_docs import Delivery, Transfer
-
-from .bulk import select_in
 
 API = "/v1"
 SERVER_TIME_HEADER = "X-Server-Time"

@@ -28,9 +28,8 @@ from dataclasses import dataclass
 
 import peewee
 
+from models.bulk import in_list
 from models.db import db, is_postgres
-
-from ..bulk import in_list
 
 EVENT, LEVEL = "event", "level"
 

@@ -19,6 +19,7 @@ import time
 from decimal import Decimal
 
 from models import clock
+from models.bulk import in_list
 from models.db import db
 from models.fields import QuantityField
 from models.ledger import EventData, StockEvent
@@ -29,7 +30,6 @@ from models.places import Location
 from models.statements import Slot, Statement, as_model, chunks
 from models.stock_docs import Delivery, Transfer
 
-from ..bulk import in_list
 from ..wire import delivery_doc, location_doc, product_docs, transfer_doc, user_doc
 from . import changelog
 from .changelog import Cursor

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from models import clock
+from models.bulk import in_list, insert_values
 from models.catalog import Product, product_by_sku
 from models.db import db, is_postgres
 from models.errors import Conflict, DomainError
@@ -26,7 +27,6 @@ from models.places import Location
 from models.statements import chunks
 from models.stock_docs import Transfer, TransferLine
 
-from ..bulk import in_list, insert_values
 from . import hqclock
 from .models import PushRejection, TerminalCredential
 

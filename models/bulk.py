@@ -1,21 +1,25 @@
-"""Bulk reads and writes for pull pages: SQL built once, values bound per row.
+"""Batch reads and writes: push batches, pull pages, the ledger's event batches.
 
 Peewee builds SQL node by node: a 500-row `insert_many` or a 500-value `IN (...)` costs far more to
-build than to run. Pages bring thousands of rows, so these helpers render a statement once (from
-peewee where it has to fit both engines, e.g. ON CONFLICT) and hand all rows to the driver's
-`executemany`, or chunk `IN` lists with plain placeholders.
+build than to run. Batches bring hundreds to thousands of rows, so these helpers write the SQL out
+(rendered once from peewee where it has to fit both engines, e.g. ON CONFLICT) and hand the values
+to the driver: one statement per chunk, `executemany`, or one array per column on PostgreSQL.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import json
+import uuid
 import weakref
 from collections.abc import Callable, Iterator, Sequence
+from decimal import Decimal
 from typing import Any
 
 import peewee
 
-from models.db import db
-from models.statements import Slot, chunks
+from .db import db
+from .statements import Slot, chunks
 
 # Weak keys, as in models.statements: a closed database's SQL goes with it, a new one never inherits it.
 _compiled: weakref.WeakKeyDictionary[peewee.Database, dict[str, str]] = weakref.WeakKeyDictionary()
@@ -62,13 +66,19 @@ def insert_rows(name: str, fields: Sequence[peewee.Field], rows: Sequence[Sequen
 
 
 def insert_values(fields: Sequence[peewee.Field], rows: Sequence[Sequence[Any]],
-                  returning: Sequence[peewee.Field] = (), *, skip_conflicts: bool = False) -> list[tuple]:
-    """INSERT `rows` (Python values in `fields` order) as multi-row VALUES, a chunk per statement.
+                  returning: Sequence[peewee.Field] = (), *, skip_conflicts: bool = False,
+                  add_on_conflict: tuple[Sequence[peewee.Field], peewee.Field] | None = None) -> list[tuple]:
+    """INSERT `rows` (Python values in `fields` order) with one statement per chunk.
 
-    For a batch of a few rows, one statement is cheaper than `executemany` (one round trip) and
-    than peewee's `insert_many` (which builds the SQL node by node). Columns not in `fields` take
-    their defaults. Returns the `returning` columns of the inserted rows (raw database values);
-    `skip_conflicts` leaves out, silently, rows a unique index already has.
+    For a batch of rows, one statement is cheaper than `executemany` (one round trip) and than
+    peewee's `insert_many` (which builds the SQL node by node). Columns not in `fields` take their
+    defaults. Returns the `returning` columns of the inserted rows (raw database values).
+    `skip_conflicts` leaves out, silently, rows a unique index already has; `add_on_conflict=(key,
+    column)` adds a row's `column` to the stored row with the same `key` instead.
+
+    SQLite gets multi-row VALUES. PostgreSQL gets the rows as one JSON parameter
+    (`json_populate_recordset`): its driver rewrites every placeholder of a query on the client,
+    and a 500-row VALUES list has thousands; one array per column cost three times the JSON.
     """
     if not rows:
         return []
@@ -79,19 +89,45 @@ def insert_values(fields: Sequence[peewee.Field], rows: Sequence[Sequence[Any]],
                 for f in columns if f.name not in given}
     database = db.obj
     quote = _quoter(database)
-    group = "(" + ", ".join([database.param] * len(columns)) + ")"
-    head = (f"INSERT INTO {quote(model._meta.table_name)} ({', '.join(quote(f.column_name) for f in columns)}) "
-            "VALUES ")
+    names = ", ".join(quote(f.column_name) for f in columns)
+    head = f"INSERT INTO {quote(model._meta.table_name)} ({names}) "
     tail = " ON CONFLICT DO NOTHING" if skip_conflicts else ""
+    if add_on_conflict is not None:
+        key, added = add_on_conflict
+        table, column = quote(model._meta.table_name), quote(added.column_name)
+        tail += (f" ON CONFLICT ({', '.join(quote(f.column_name) for f in key)}) "
+                 f"DO UPDATE SET {column} = {table}.{column} + EXCLUDED.{column}")
     tail += f" RETURNING {', '.join(quote(f.column_name) for f in returning)}" if returning else ""
     found: list[tuple] = []
+    if isinstance(database, peewee.PostgresqlDatabase):
+        # The record type is the table's own, so each value is read as its column's type, and
+        # refused, like an INSERT would, if it does not fit (a too-long text is an error, not cut).
+        sql = (f"{head}SELECT {names} FROM json_populate_recordset(NULL::{quote(model._meta.table_name)}, "
+               f"{database.param}){tail}")
+        for part in chunks(rows, 5000):
+            documents = [{f.column_name: f.db_value(row[given[f.name]]) if f.name in given else defaults[f.name]
+                          for f in columns} for row in part]
+            cursor = database.execute_sql(sql, [json.dumps(documents, default=_json_value)])
+            if returning:
+                found += cursor.fetchall()
+        return found
+    group = "(" + ", ".join([database.param] * len(columns)) + ")"
     for part in chunks(rows, max(1, 5000 // len(columns))):
         params = [f.db_value(row[given[f.name]]) if f.name in given else defaults[f.name]
                   for row in part for f in columns]
-        cursor = database.execute_sql(head + ", ".join([group] * len(part)) + tail, params)
+        cursor = database.execute_sql(f"{head}VALUES {', '.join([group] * len(part))}{tail}", params)
         if returning:
             found += cursor.fetchall()
     return found
+
+
+def _json_value(value: Any) -> str:
+    """A database value JSON has no type for, as the text PostgreSQL reads back as that type."""
+    if isinstance(value, (Decimal, uuid.UUID)):
+        return str(value)
+    if isinstance(value, (dt.date, dt.time)):  # a datetime is a date
+        return value.isoformat()
+    raise TypeError(f"No JSON form for a {type(value).__name__} column value.")
 
 
 def in_list(column: str, values: Sequence[Any]) -> tuple[str, list]:
