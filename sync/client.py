@@ -130,7 +130,7 @@ def connect(url: str, token: str = "", *, transport: httpx.BaseTransport | None 
 # about to close is never reused (one it has closed is noticed and dropped before reuse).
 KEEP_ALIVE_S = 2.0
 
-_idle: dict[tuple, httpx.Client] = {}
+_idle: dict[str, tuple[tuple, httpx.Client]] = {}  # terminal -> (what the client was made for, client)
 _idle_guard = threading.Lock()
 
 
@@ -141,16 +141,20 @@ def _session(cfg: SyncConfig, transport: httpx.BaseTransport | None,
 
     Syncing again within seconds (right after a sale, a busy store) then skips building a client
     and a TCP handshake on both sides. A sync that failed closes its client; a test's transport
-    gets a client of its own every time.
+    gets a client of its own every time. One client per terminal is kept: one made for another
+    address or credential (the terminal enrolled again) is closed, not kept for ever.
     """
     if transport is not None:
         with connect(cfg.sync_url, cfg.sync_token, transport=transport, timeout=timeout,
                      terminal=cfg.terminal) as client:
             yield client
         return
-    key = (cfg.sync_url, cfg.sync_token, cfg.terminal, repr(timeout))
+    made_for = (cfg.sync_url, cfg.sync_token, repr(timeout))
     with _idle_guard:
-        client = _idle.pop(key, None)  # taken: one sync at a time uses it
+        kept = _idle.pop(cfg.terminal, None)  # taken: one sync at a time uses it
+    client = kept[1] if kept is not None and kept[0] == made_for else None
+    if kept is not None and client is None:
+        kept[1].close()
     if client is None:
         client = connect(cfg.sync_url, cfg.sync_token, timeout=timeout, terminal=cfg.terminal)
     try:
@@ -159,9 +163,18 @@ def _session(cfg: SyncConfig, transport: httpx.BaseTransport | None,
         client.close()
         raise
     with _idle_guard:
-        stale, _idle[key] = _idle.get(key), client
+        stale, _idle[cfg.terminal] = _idle.get(cfg.terminal), (made_for, client)
     if stale is not None:
-        stale.close()
+        stale[1].close()
+
+
+def close_idle() -> None:
+    """Close the clients kept between syncs, and their connections (sync is stopping)."""
+    with _idle_guard:
+        kept = list(_idle.values())
+        _idle.clear()
+    for _, client in kept:
+        client.close()
 
 
 @functools.cache

@@ -37,7 +37,7 @@ from models import clock
 from models.db import bind, db
 from models.outbox import pending_count
 
-from .client import SyncConfig, SyncResult, run_sync
+from .client import SyncConfig, SyncResult, close_idle, run_sync
 
 log = logging.getLogger("counter.sync")
 
@@ -147,13 +147,15 @@ class SyncScheduler:
         self._scheduler = scheduler
 
     def stop(self) -> None:
-        """Stop at once; a run in progress finishes (or dies with the process) on its daemon thread."""
+        """Stop at once; a run in progress finishes (or dies with the process) on its daemon thread.
+        The connection kept open for the next sync is closed."""
         with self._lock:
             self._stopped = True
             scheduler, self._scheduler = self._scheduler, None
         if scheduler is not None:
             with contextlib.suppress(SchedulerNotRunningError):
                 scheduler.shutdown(wait=False)
+        close_idle()
 
     def request_sync(self) -> bool:
         """After a sale or receipt: sync soon if head office is reachable; True if a run will follow.

@@ -107,6 +107,12 @@ class FaultProxy:
             self._faults.clear()
 
     @property
+    def open_connections(self) -> int:
+        """Connections neither side has closed yet."""
+        with self._lock:
+            return len(self._conns)
+
+    @property
     def pending_faults(self) -> int:
         with self._lock:
             return sum(f.times - f.fired for f in self._faults)
