@@ -392,6 +392,21 @@ def verify_levels(repair: bool = False) -> list[LevelDifference]:
     return diffs
 
 
+def withdraw(event_id: str) -> bool:
+    """Take an event head office refused out of this store's ledger, and derive its level again.
+
+    Head office's ledger decides: an event it refused counts nowhere, so it must not count here
+    either, or this store never agrees with it. The event is not lost: the caller keeps it (the
+    Needs attention item holds it whole). False if this store has no such event.
+    """
+    event = StockEvent.get_or_none(StockEvent.id == event_id)
+    if event is None:
+        return False
+    event.delete_instance()
+    rebuild_level(event.location_id, event.product_id, event.bin, event.lot)
+    return True
+
+
 def rebuild_level(location_id: int, product_id: int, bin: str, lot: str) -> None:
     """Recompute one level from its events (used by repair)."""
     events = StockEvent.select().where(

@@ -32,6 +32,7 @@ from models import attention, clock
 from models.bulk import delete_in
 from models.db import db
 from models.hq import CLOCK_OFFSET, CURSOR, LAST_ERROR, LAST_ERROR_AT, LAST_SYNC, get_state, set_state
+from models.ledger import withdraw
 from models.outbox import OutboxEntry, pending_count
 from models.places import Location, Terminal
 from models.statements import Slot, Statement
@@ -264,8 +265,12 @@ def push(client: httpx.Client, *, batch_size: int = PUSH_BATCH, max_batches: int
                 for index, row in enumerate(rows):
                     refusal = rejected.get(index)
                     if refusal is not None:
+                        # Head office's ledger decides: what it refused stops counting here too.
+                        withdrawn = row.kind == "stock_event" and withdraw(row.ref)
+                        note = " It no longer counts in this terminal's stock." if withdrawn else ""
                         attention.add(attention.REJECTED, row.ref,
-                                      f"Head office refused {row.kind} {row.ref}: {refusal['reason']}", row.payload)
+                                      f"Head office refused {row.kind} {row.ref}: {refusal['reason']}{note}",
+                                      row.payload)
                         result.rejected.append(refusal)
                         done.append(row.id)
                     elif row.ref in accepted:

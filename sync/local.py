@@ -332,15 +332,31 @@ def upsert_delivery(doc: dict) -> None:
 
 
 def upsert_transfer(doc: dict) -> None:
+    """A transfer on its way here, or one head office has seen booked in.
+
+    The lines never change once sent. Booked in, head office's figures stand here too: it keeps
+    the first booking that reached it, which may be another terminal's (this one's was refused).
+    """
     transfer = Transfer.get_or_none(Transfer.number == doc["number"])
-    if transfer is not None:
-        return  # the lines never change once sent; receiving is done here
-    transfer = Transfer.create(number=doc["number"], source=_location(doc["source"]),
-                               destination=_location(doc["destination"]), status=doc.get("status", "sent"),
-                               sent_at=clock.parse(doc["sent_at"]), sent_by=doc.get("sent_by", ""))
+    received = doc.get("status") == "received"
+    if transfer is None:
+        transfer = Transfer.create(number=doc["number"], source=_location(doc["source"]),
+                                   destination=_location(doc["destination"]), status=doc.get("status", "sent"),
+                                   sent_at=clock.parse(doc["sent_at"]), sent_by=doc.get("sent_by", ""),
+                                   received_at=_opt_time(doc.get("received_at")))
+        for line in doc.get("lines", []):
+            TransferLine.create(transfer=transfer, product=_product(line["sku"]), lot=line.get("lot", ""),
+                                quantity=Decimal(line["quantity"]),
+                                received=Decimal(line.get("received") or 0) if received else Decimal(0))
+        return
+    if not received:
+        return  # sent, as far as head office knows: a booking made here is on its way
+    Transfer.update(status="received", received_at=_opt_time(doc.get("received_at")) or transfer.received_at).where(
+        Transfer.id == transfer.id).execute()
     for line in doc.get("lines", []):
-        TransferLine.create(transfer=transfer, product=_product(line["sku"]), lot=line.get("lot", ""),
-                            quantity=Decimal(line["quantity"]))
+        TransferLine.update(received=Decimal(line.get("received") or 0)).where(
+            (TransferLine.transfer == transfer) & (TransferLine.product == _product(line["sku"]))
+            & (TransferLine.lot == line.get("lot", ""))).execute()
 
 
 def upsert_order(doc: dict) -> tuple[str, str, str] | None:

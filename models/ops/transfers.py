@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -9,8 +10,8 @@ from .. import clock, outbox
 from ..catalog import Product
 from ..context import Actor
 from ..db import db
-from ..errors import DomainError, InsufficientStock, NotFound
-from ..ledger import TRANSFER_IN, TRANSFER_OUT, on_hand
+from ..errors import Conflict, DomainError, InsufficientStock, NotFound
+from ..ledger import TRANSFER_IN, TRANSFER_OUT, EventData, StockEvent, on_hand
 from ..places import Location
 from ..stock_docs import Transfer, TransferLine
 from .recording import record_stock
@@ -29,7 +30,9 @@ def transfer_document(transfer: Transfer) -> dict:
     return {
         "number": transfer.number, "source": transfer.source.code, "destination": transfer.destination.code,
         "status": transfer.status, "sent_at": clock.iso(transfer.sent_at), "sent_by": transfer.sent_by,
-        "lines": [{"sku": line.product.sku, "lot": line.lot, "quantity": str(line.quantity)} for line in transfer.lines],
+        "received_at": clock.iso(transfer.received_at) if transfer.received_at else None,
+        "lines": [{"sku": line.product.sku, "lot": line.lot, "quantity": str(line.quantity),
+                   "received": str(line.received)} for line in transfer.lines],
     }
 
 
@@ -81,3 +84,36 @@ def transfer_in(actor: Actor, transfer: Transfer, received: dict[int, Decimal] |
         transfer.save()
         outbox.enqueue(TRANSFER, transfer.number, transfer_document(transfer))
     return transfer
+
+
+# --- one booking-in per transfer ------------------------------------------------------------------
+# `transfer_in` refuses a transfer this store already booked in, but two terminals of the
+# destination can each book the same transfer in while offline. The ledger that decides, head
+# office's, keeps the booking that reaches it first and refuses the others, so the goods count once.
+
+def bookings(numbers: Iterable[str]) -> dict[str, str]:
+    """Transfer number -> the terminal whose booking-in (transfer-in events) this ledger holds."""
+    wanted = sorted(set(numbers))
+    if not wanted:
+        return {}
+    return dict(StockEvent.select(StockEvent.reference, StockEvent.terminal).where(
+        (StockEvent.kind == TRANSFER_IN) & StockEvent.reference.in_(wanted)).tuples())
+
+
+def booked_elsewhere(number: str, terminal: str, booked: dict[str, str]) -> Conflict | None:
+    """The refusal for `terminal` booking in transfer `number`, if another terminal's booking holds."""
+    other = booked.get(number, terminal)
+    if other == terminal:
+        return None
+    return Conflict(f"Transfer {number} was already booked in by terminal {other}: this booking does not count. "
+                    f"Check the goods against that booking.")
+
+
+def second_bookings(events: Sequence[EventData]) -> dict[int, Conflict]:
+    """The refusals, by position, for transfer-in events of a transfer another terminal booked in."""
+    booked = bookings(e.reference for e in events if e.kind == TRANSFER_IN and e.reference)
+    refused = {}
+    for i, event in enumerate(events):
+        if event.kind == TRANSFER_IN and (conflict := booked_elsewhere(event.reference, event.terminal, booked)):
+            refused[i] = conflict
+    return refused

@@ -21,6 +21,7 @@ from models.db import db, is_postgres
 from models.errors import Conflict, DomainError
 from models.ledger import EventData, StockEvent, post_event, post_events
 from models.ops.selling import order_document
+from models.ops.transfers import booked_elsewhere, bookings, second_bookings
 from models.orders import CANCELLED, Order, OrderLine, OrderStatusChange, Tender, order_by_number, set_status
 from models.people import Customer
 from models.places import Location
@@ -105,6 +106,10 @@ def apply_batch(cred: TerminalCredential, items: list[dict]) -> PushOutcome:
                         _apply(kind, item.get("payload") or {}, cred)
             except DomainError as exc:
                 errors[index] = exc
+        for position, conflict in second_bookings(list(events.values())).items():
+            index = list(events)[position]
+            errors[index] = conflict
+            del events[index]
         # The ledger takes the batch's events together: the fold does not depend on their order.
         stored = post_events(list(events.values()), received_at=hqclock.now())
         for index, result in zip(events, stored, strict=True):
@@ -163,7 +168,7 @@ def _apply(kind: str, payload: dict, cred: TerminalCredential) -> None:
     elif kind == "order":
         apply_order(payload, cred)
     elif kind == "transfer":
-        apply_transfer(payload)
+        apply_transfer(payload, cred.code)
     else:
         raise DomainError(f"Unknown outbox kind {kind!r}: this head office takes stock_event, order, transfer.")
 
@@ -345,7 +350,8 @@ def _insert_orders(new: list[tuple[int, dict, tuple]], products: dict[str, int],
     return set(ids)
 
 
-def apply_transfer(doc: dict) -> None:
+def apply_transfer(doc: dict, terminal: str) -> None:
+    """Record a transfer document `terminal` sent: new, or a known one now booked in."""
     number = str(doc.get("number") or "")
     source = Location.get_or_none(Location.code == doc.get("source"))
     destination = Location.get_or_none(Location.code == doc.get("destination"))
@@ -356,6 +362,10 @@ def apply_transfer(doc: dict) -> None:
               Decimal(str(li["received"])) if li.get("received") is not None else None)
              for li in doc.get("lines", [])]
     transfer = Transfer.get_or_none(Transfer.number == number)
+    if doc.get("status") == "received" and (transfer is None or transfer.status != "received"):
+        conflict = booked_elsewhere(number, terminal, bookings([number]))
+        if conflict is not None:
+            raise conflict
     if transfer is None:
         transfer = Transfer.create(number=number, source=source, destination=destination,
                                    status=doc.get("status", "sent"), sent_by=str(doc.get("sent_by") or ""),
