@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from pathlib import Path
 
 import peewee
@@ -36,7 +38,41 @@ def runner() -> Runner:
 
 def migrate(target: str | None = None) -> list[str]:
     """Bring the open database up to date (or up to `target`); returns the migrations applied."""
-    return runner().up(target)
+    with migration_lock():
+        return runner().up(target)
+
+
+_MIGRATION_LOCK = 0x5C01  # PostgreSQL advisory lock key: "migrating this database"
+
+
+@contextlib.contextmanager
+def migration_lock() -> Iterator[None]:
+    """One process at a time migrates a database; the others wait, then find nothing left to do.
+
+    Head office instances that start together would otherwise each see a migration pending and
+    each run it (the second fails on a table that already exists). PostgreSQL: a session advisory
+    lock on the open connection. SQLite file: a lock on a file next to it (POSIX; elsewhere there
+    is nothing to take, and one process per store is the rule). Not re-entrant: take it once.
+    """
+    database = db.obj
+    if isinstance(database, peewee.PostgresqlDatabase):
+        database.execute_sql("SELECT pg_advisory_lock(%s)", (_MIGRATION_LOCK,))
+        try:
+            yield
+        finally:
+            database.execute_sql("SELECT pg_advisory_unlock(%s)", (_MIGRATION_LOCK,))
+        return
+    path = getattr(database, "database", "")
+    try:
+        import fcntl
+    except ImportError:
+        fcntl = None
+    if fcntl is None or not path or path == ":memory:" or path.startswith("file:"):
+        yield
+        return
+    with open(f"{path}.migrate.lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)  # released when the file closes
+        yield
 
 
 def pending() -> list[str]:

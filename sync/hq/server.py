@@ -51,8 +51,8 @@ def connect_database(url: str) -> peewee.Database:
 
 def prepare(database: peewee.Database) -> list[str]:
     """Run the domain migrations, then the head office's own (tables, change-log triggers)."""
-    with bind(database), database.connection_context():
-        applied = schema.migrate()
+    with bind(database), database.connection_context(), schema.migration_lock():
+        applied = schema.runner().up()
         applied += Runner(database, directory=str(HQ_MIGRATIONS), table_name=HQ_HISTORY).up()
     return applied
 
