@@ -3,7 +3,8 @@
 Peewee builds SQL node by node: a 500-row `insert_many` or a 500-value `IN (...)` costs far more to
 build than to run. Batches bring hundreds to thousands of rows, so these helpers write the SQL out
 (rendered once from peewee where it has to fit both engines, e.g. ON CONFLICT) and hand the values
-to the driver: one statement per chunk, `executemany`, or one array per column on PostgreSQL.
+to the driver: one statement per chunk or `executemany`; on PostgreSQL a batch INSERT's rows travel
+as one JSON document and an `IN` list as one array.
 """
 
 from __future__ import annotations

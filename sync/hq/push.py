@@ -106,10 +106,10 @@ def apply_batch(cred: TerminalCredential, items: list[dict]) -> PushOutcome:
                         _apply(kind, item.get("payload") or {}, cred)
             except DomainError as exc:
                 errors[index] = exc
+        indexes = list(events)
         for position, conflict in second_bookings(list(events.values())).items():
-            index = list(events)[position]
-            errors[index] = conflict
-            del events[index]
+            errors[indexes[position]] = conflict
+            del events[indexes[position]]
         # The ledger takes the batch's events together: the fold does not depend on their order.
         stored = post_events(list(events.values()), received_at=hqclock.now())
         for index, result in zip(events, stored, strict=True):

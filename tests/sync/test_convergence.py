@@ -14,8 +14,9 @@ Two terminals of STORE1 may each book in the same transfer offline: head office 
 that reaches it first and refuses the other, which its terminal takes out of its own ledger.
 
 After every step: no terminal's event is lost (each is in its outbox, at head office, or refused and
-kept under Needs attention) and every store's cached levels equal its ledger. At the end every terminal syncs twice, then each terminal's
-levels equal head office's for its location, and head office holds each event exactly once.
+kept under Needs attention) and every store's cached levels equal its ledger. At the end every
+terminal syncs twice, then each terminal's levels equal head office's for its location, head office
+holds each event exactly once, and each transfer is booked in by one terminal.
 
 Each example starts from a copy of a prepared world (head office with catalogue and users, three
 enrolled terminals), so an example costs a server start, not three enrolments.
