@@ -6,6 +6,7 @@ same `DatabaseProxy`, so the domain code never knows which engine it runs on.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -64,6 +65,30 @@ SQLITE_PRAGMAS: dict[str, object] = {
 }
 
 
+class SqliteStore(peewee.SqliteDatabase):
+    """A SQLite file opened with the counter's pragmas (`SQLITE_PRAGMAS`).
+
+    Switching a new file to WAL needs it alone. Two processes opening a new file at the same moment
+    each hold it shared while they ask, and SQLite refuses one of them at once rather than let them
+    wait for each other: that one opens again, and finds the file in WAL already.
+    """
+
+    OPEN_ATTEMPTS = 50  # 20 ms apart: a second, far more than another process's switch to WAL takes
+
+    def __init__(self, path: str | Path) -> None:
+        super().__init__(str(path), pragmas=SQLITE_PRAGMAS, check_same_thread=False)
+
+    def connect(self, reuse_if_open: bool = False) -> bool:
+        for _ in range(self.OPEN_ATTEMPTS - 1):
+            try:
+                return super().connect(reuse_if_open)
+            except peewee.OperationalError as exc:
+                if "locked" not in str(exc):
+                    raise
+            time.sleep(0.02)
+        return super().connect(reuse_if_open)
+
+
 class BaseModel(peewee.Model):
     class Meta:
         database = db
@@ -74,7 +99,7 @@ def open_sqlite(path: str | Path) -> peewee.SqliteDatabase:
     """Open (creating if needed) a SQLite store with the counter's pragmas and bind the models to it."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    database = peewee.SqliteDatabase(str(path), pragmas=SQLITE_PRAGMAS, check_same_thread=False)
+    database = SqliteStore(path)
     db.initialize(database)
     return database
 

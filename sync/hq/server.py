@@ -22,7 +22,7 @@ from playhouse.migrations import Runner
 from playhouse.pool import PooledPostgresqlDatabase
 
 from models import schema
-from models.db import SQLITE_PRAGMAS, bind
+from models.db import SqliteStore, bind
 
 from . import hqclock, logs
 from .app import create_app
@@ -46,7 +46,7 @@ def connect_database(url: str) -> peewee.Database:
                                         timeout=10, **params)
     path = url.removeprefix("sqlite:///") if url.startswith("sqlite:") else url
     Path(path).parent.mkdir(parents=True, exist_ok=True)
-    return peewee.SqliteDatabase(path, pragmas=SQLITE_PRAGMAS, check_same_thread=False)
+    return SqliteStore(path)
 
 
 def prepare(database: peewee.Database) -> list[str]:
