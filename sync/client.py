@@ -40,7 +40,7 @@ from models.store import ensure_terminal
 
 from . import state
 from .local import Applied, apply_page
-from .wire import API, SERVER_TIME_HEADER, gzip_json
+from .wire import API, SERVER_TIME_HEADER, gzip_json, read_body
 
 TIMEOUT = httpx.Timeout(30.0, connect=5.0)
 PUSH_BATCH = 500  # items per request: fewer commits on both sides; a batch still answers in well under a second
@@ -205,7 +205,7 @@ def call(client: httpx.Client, method: str, path: str, **kwargs: Any) -> tuple[d
         error = {401: AuthError, 403: ForbiddenError}.get(response.status_code, SyncError)
         raise error(f"Head office said {response.status_code}: {detail}", response.status_code)
     try:
-        return response.json(), server_time or clock.now()
+        return read_body(response.content, None), server_time or clock.now()
     except ValueError:
         raise SyncError(f"Head office sent something that is not JSON ({response.status_code}).") from None
 
