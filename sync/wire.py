@@ -7,6 +7,7 @@ Database ids never travel (they differ per store); SKUs, location codes, numbers
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import gzip
 from decimal import Decimal
 from typing import Any
@@ -52,8 +53,15 @@ def read_body(raw: bytes, encoding: str | None) -> Any:
     return orjson.loads(raw or b"null")
 
 
-def _iso(value: dt.datetime | None) -> str | None:
-    return clock.iso(clock.parse(value)) if value else None
+def _iso(value: dt.datetime | str | None) -> str | None:
+    return _iso_of(value) if value else None
+
+
+@functools.lru_cache(maxsize=4096)
+def _iso_of(value: dt.datetime | str) -> str:
+    # Remembered: a catalogue's products and prices share a handful of times (the import that
+    # stamped them), and writing each one again was a tenth of building a pull page.
+    return clock.iso(clock.parse(value))
 
 
 _PRODUCT_COLUMNS = (Product.sku, Product.name, Product.name_zh, Product.category, Product.unit,
