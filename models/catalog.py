@@ -71,6 +71,13 @@ class Price(BaseModel):
         return Money(self.amount, self.currency)
 
 
+def lines_with_products(parent: peewee.ForeignKeyField, key: object, order: peewee.Field) -> list:
+    """The lines of one document (a delivery, a count, an order...: `parent == key`) with their
+    products in the same query, in `order`."""
+    line = parent.model
+    return list(line.select(line, Product).join(Product).where(parent == key).order_by(order))
+
+
 def normalize_code(code: str) -> str:
     """GTINs compare as 14 digits; other codes (internal labels, SKUs) as typed."""
     code = code.strip()

@@ -7,7 +7,7 @@ from decimal import Decimal
 import peewee
 
 from . import clock
-from .catalog import Product
+from .catalog import Product, lines_with_products
 from .db import BaseModel
 from .fields import MoneyField, QuantityField
 from .money import Money
@@ -96,5 +96,4 @@ def recent_sales(location: Location | int, limit: int = 20) -> list[Order]:
 
 def order_lines(order: Order) -> list[OrderLine]:
     """An order's lines with their products, in receipt order."""
-    return list(OrderLine.select(OrderLine, Product).join(Product)
-                .where(OrderLine.order == order).order_by(OrderLine.position))
+    return lines_with_products(OrderLine.order, order, OrderLine.position)

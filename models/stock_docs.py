@@ -7,7 +7,7 @@ from decimal import Decimal
 import peewee
 
 from . import clock
-from .catalog import Product
+from .catalog import Product, lines_with_products
 from .db import BaseModel
 from .errors import NotFound
 from .fields import QuantityField
@@ -90,8 +90,7 @@ def delivery_by_number(number: str) -> Delivery:
 
 def delivery_lines(delivery: Delivery) -> list[DeliveryLine]:
     """A delivery's lines with their products, in the order they were written down."""
-    return list(DeliveryLine.select(DeliveryLine, Product).join(Product)
-                .where(DeliveryLine.delivery == delivery).order_by(DeliveryLine.id))
+    return lines_with_products(DeliveryLine.delivery, delivery, DeliveryLine.id)
 
 
 def transfer_by_id(transfer_id: int) -> Transfer:
@@ -105,5 +104,4 @@ def transfer_by_id(transfer_id: int) -> Transfer:
 
 def transfer_lines(transfer_id: int) -> list[TransferLine]:
     """A transfer's lines with their products, in the order they were sent."""
-    return list(TransferLine.select(TransferLine, Product).join(Product)
-                .where(TransferLine.transfer == transfer_id).order_by(TransferLine.id))
+    return lines_with_products(TransferLine.transfer, transfer_id, TransferLine.id)

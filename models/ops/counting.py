@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from .. import clock, outbox
-from ..catalog import Product
+from ..catalog import Product, lines_with_products
 from ..context import Actor
 from ..db import db
 from ..errors import DomainError, PermissionDenied
@@ -97,8 +97,7 @@ def count_line(count: StockCount, product: Product, quantity: Decimal, *, add: b
 
 def count_lines(count: StockCount) -> list[StockCountLine]:
     """A count's lines with their products, in the order they joined the count."""
-    return list(StockCountLine.select(StockCountLine, Product).join(Product)
-                .where(StockCountLine.count == count).order_by(StockCountLine.id))
+    return lines_with_products(StockCountLine.count, count, StockCountLine.id)
 
 
 def needs_recount(count: StockCount, threshold: Decimal = DEFAULT_RECOUNT_THRESHOLD) -> list[StockCountLine]:
