@@ -15,11 +15,13 @@ from decimal import Decimal
 import peewee
 
 from . import clock
+from .bulk import insert_rows
 from .catalog import Product
 from .db import BaseModel
 from .fields import QuantityField
 from .ledger import on_hand
 from .places import Location
+from .statements import Slot, Statement
 
 CURSOR, LAST_SYNC, LAST_ERROR, LAST_ERROR_AT, CLOCK_OFFSET = (
     "cursor", "last_sync_at", "last_error", "last_error_at", "clock_offset_us")
@@ -30,14 +32,27 @@ class SyncState(BaseModel):
     value = peewee.TextField(default="")
 
 
+# Every sync reads the cursor and writes the cursor, last sync, last error and clock offset:
+# compiled once, not built by peewee each time (building cost more than running).
+_read_state = Statement(lambda: SyncState.select(SyncState.value).where(SyncState.name == Slot("name")))
+
+
 def get_state(name: str, default: str = "") -> str:
-    row = SyncState.get_or_none(SyncState.name == name)
-    return row.value if row is not None else default
+    row = _read_state.execute(name=name).fetchone()
+    return row[0] if row is not None else default
+
+
+def _replace_state(query: peewee.Insert) -> peewee.Insert:
+    return query.on_conflict(conflict_target=[SyncState.name], update={SyncState.value: peewee.EXCLUDED.value})
+
+
+def set_states(values: dict[str, str]) -> None:
+    """Store each name's value, in one prepared statement."""
+    insert_rows("sync_state_upsert", [SyncState.name, SyncState.value], list(values.items()), _replace_state)
 
 
 def set_state(name: str, value: str) -> None:
-    SyncState.insert(name=name, value=value).on_conflict(
-        conflict_target=[SyncState.name], update={SyncState.value: value}).execute()
+    set_states({name: value})
 
 
 def restore_clock_offset() -> dt.timedelta:
@@ -63,13 +78,18 @@ def remote_levels(sku: str) -> list[RemoteLevel]:
     return list(RemoteLevel.select().where(RemoteLevel.sku == sku).order_by(RemoteLevel.location_code))
 
 
-def store_remote_level(location_code: str, sku: str, on_hand: Decimal, available: Decimal,
-                       as_of: dt.datetime) -> None:
-    RemoteLevel.insert(location_code=location_code, sku=sku, on_hand=on_hand, available=available,
-                       as_of=as_of).on_conflict(
-        conflict_target=[RemoteLevel.location_code, RemoteLevel.sku],
-        update={RemoteLevel.on_hand: on_hand, RemoteLevel.available: available, RemoteLevel.as_of: as_of},
-    ).execute()
+def _replace_level(query: peewee.Insert) -> peewee.Insert:
+    return query.on_conflict(conflict_target=[RemoteLevel.location_code, RemoteLevel.sku], update={
+        RemoteLevel.on_hand: peewee.EXCLUDED.on_hand, RemoteLevel.available: peewee.EXCLUDED.available,
+        RemoteLevel.as_of: peewee.EXCLUDED.as_of})
+
+
+def store_remote_levels(levels: list[tuple[str, str, Decimal, Decimal]], as_of: dt.datetime) -> None:
+    """Replace the snapshot of (location code, sku, on hand, available), with one prepared statement:
+    every pull of a busy chain brings dozens of them."""
+    insert_rows("remote_level_upsert", [RemoteLevel.location_code, RemoteLevel.sku, RemoteLevel.on_hand,
+                                        RemoteLevel.available, RemoteLevel.as_of],
+                [(*level, as_of) for level in levels], _replace_level)
 
 
 class Reservation(BaseModel):

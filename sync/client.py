@@ -31,14 +31,22 @@ import httpx
 from models import attention, clock
 from models.bulk import delete_in
 from models.db import db
-from models.hq import CLOCK_OFFSET, CURSOR, LAST_ERROR, LAST_ERROR_AT, LAST_SYNC, get_state, set_state
+from models.hq import (
+    CLOCK_OFFSET,
+    CURSOR,
+    LAST_ERROR,
+    LAST_ERROR_AT,
+    LAST_SYNC,
+    get_state,
+    set_state,
+    set_states,
+)
 from models.ledger import withdraw
 from models.outbox import OutboxEntry, pending_count
 from models.places import Location, Terminal
 from models.statements import Slot, Statement
 from models.store import ensure_terminal
 
-from . import state
 from .local import Applied, apply_page
 from .wire import API, SERVER_TIME_HEADER, gzip_json, read_body
 
@@ -304,7 +312,7 @@ def pull(client: httpx.Client, *, page_size: int = PULL_PAGE, max_pages: int | N
     # in order, each with its cursor in its own transaction; a prefetched page whose predecessor
     # failed to apply is dropped.
     with db.connection_context(), ThreadPoolExecutor(1, thread_name_prefix="counter-pull") as ahead:
-        result.cursor = state.read(CURSOR)
+        result.cursor = get_state(CURSOR)
         page, server_time = first_page or fetch(result.cursor)
         while True:
             more = bool(page.get("more")) and (max_pages is None or result.pages + 1 < max_pages)
@@ -384,7 +392,7 @@ def run_sync(cfg: SyncConfig, *, transport: httpx.BaseTransport | None = None,
 
         try:
             with _session(cfg, transport, timeout) as client:
-                result.push = push(client, pull_cursor=state.read(CURSOR))
+                result.push = push(client, pull_cursor=get_state(CURSOR))
                 result.pull = pull(client, finish=succeeded, first_page=result.push.first_page)
         except SyncError as exc:
             result.error = str(exc)
@@ -397,7 +405,7 @@ def run_sync(cfg: SyncConfig, *, transport: httpx.BaseTransport | None = None,
             return result  # recorded with the last page
         result.finished_at, result.clock_offset = clock.now(), clock.get_offset()
         with db.atomic():
-            state.write(_outcome(result, ok=result.ok))
+            set_states(_outcome(result, ok=result.ok))
         return result
 
 

@@ -17,7 +17,7 @@ from models import attention, bulk, clock
 from models.catalog import Barcode, Price, Product
 from models.db import db
 from models.errors import Conflict, DomainError
-from models.hq import CURSOR, RemoteLevel
+from models.hq import CURSOR, set_states, store_remote_levels
 from models.ledger import EventData, post_events
 from models.orders import (
     CANCELLED,
@@ -32,8 +32,6 @@ from models.orders import (
 from models.people import User
 from models.places import Location
 from models.stock_docs import DONE, Delivery, DeliveryLine, Transfer, TransferLine
-
-from . import state
 
 _PRODUCT_FIELDS = ("name", "name_zh", "category", "unit", "unit_precision", "track_lot", "track_serial",
                    "track_expiry", "weight_priced", "active")
@@ -95,9 +93,10 @@ def apply_page(page: dict, server_time: dt.datetime, also: dict[str, str] | None
                 applied.attention += 1
         levels = changes.get("levels", [])
         if levels:
-            store_remote_levels(levels, server_time)
+            store_remote_levels([(doc["location"], doc["sku"], Decimal(doc["on_hand"]),
+                                  Decimal(doc.get("available", doc["on_hand"]))) for doc in levels], server_time)
             applied.bump("levels", len(levels))
-        state.write({CURSOR: page["cursor"]} | (also or {}))
+        set_states({CURSOR: page["cursor"]} | (also or {}))
     return applied
 
 
@@ -119,27 +118,6 @@ def post_docs(docs: list[dict]) -> list[bool | DomainError]:
             outcomes.append(exc)
     posted = iter(post_events(readable))
     return [next(posted) if outcome is True else outcome for outcome in outcomes]
-
-
-_LEVEL_COLUMNS = [RemoteLevel.location_code, RemoteLevel.sku, RemoteLevel.on_hand, RemoteLevel.available,
-                  RemoteLevel.as_of]
-
-
-def _replace_level(query: peewee.Insert) -> peewee.Insert:
-    return query.on_conflict(conflict_target=[RemoteLevel.location_code, RemoteLevel.sku], update={
-        RemoteLevel.on_hand: peewee.EXCLUDED.on_hand, RemoteLevel.available: peewee.EXCLUDED.available,
-        RemoteLevel.as_of: peewee.EXCLUDED.as_of})
-
-
-def store_remote_levels(docs: list[dict], as_of: dt.datetime) -> None:
-    """Upsert a page's levels at other locations with one prepared statement.
-
-    Every pull of a busy chain brings dozens of them; building an upsert per level was most of a
-    terminal's share of a sync.
-    """
-    bulk.insert_rows("remote_level_upsert", _LEVEL_COLUMNS, [
-        (doc["location"], doc["sku"], Decimal(doc["on_hand"]), Decimal(doc.get("available", doc["on_hand"])), as_of)
-        for doc in docs], _replace_level)
 
 
 def upsert_locations(docs: list[dict]) -> None:
