@@ -114,5 +114,32 @@ def open_url(url: str) -> peewee.Database:
     return database
 
 
+@contextmanager
+def file_lock(suffix: str, *, wait: bool = True) -> Iterator[bool]:
+    """Hold an exclusive lock, between processes, on the file next to the open SQLite store
+    (`<store><suffix>`) for the block.
+
+    Yields False, holding nothing, if `wait` is off and another process has it. Where there is no
+    store file (`:memory:`, a server database) or no `fcntl` (Windows), yields True and holds
+    nothing: one process per store is the rule there.
+    """
+    path = getattr(db.obj, "database", None)
+    try:
+        import fcntl
+    except ImportError:
+        fcntl = None
+    if (fcntl is None or is_postgres() or not isinstance(path, str) or not path or path == ":memory:"
+            or path.startswith("file:")):
+        yield True
+        return
+    with open(f"{path}{suffix}", "w") as handle:  # the lock goes when the file closes
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            yield False
+            return
+        yield True
+
+
 def is_postgres() -> bool:
     return isinstance(db.obj, peewee.PostgresqlDatabase)

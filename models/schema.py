@@ -11,7 +11,7 @@ from playhouse.migrations import Runner
 
 from .attention import Attention
 from .catalog import Barcode, Price, Product
-from .db import db
+from .db import db, file_lock
 from .hq import RemoteLevel, Reservation, SyncState
 from .ledger import StockEvent, StockLevel
 from .orders import Order, OrderLine, OrderStatusChange, Tender
@@ -51,8 +51,7 @@ def migration_lock() -> Iterator[None]:
 
     Head office instances that start together would otherwise each see a migration pending and
     each run it (the second fails on a table that already exists). PostgreSQL: a session advisory
-    lock on the open connection. SQLite file: a lock on a file next to it (POSIX; elsewhere there
-    is nothing to take, and one process per store is the rule). Not re-entrant: take it once.
+    lock on the open connection. SQLite: `file_lock`. Not re-entrant: take it once.
     """
     database = db.obj
     if isinstance(database, peewee.PostgresqlDatabase):
@@ -62,16 +61,7 @@ def migration_lock() -> Iterator[None]:
         finally:
             database.execute_sql("SELECT pg_advisory_unlock(%s)", (_MIGRATION_LOCK,))
         return
-    path = getattr(database, "database", "")
-    try:
-        import fcntl
-    except ImportError:
-        fcntl = None
-    if fcntl is None or not path or path == ":memory:" or path.startswith("file:"):
-        yield
-        return
-    with open(f"{path}.migrate.lock", "w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)  # released when the file closes
+    with file_lock(".migrate.lock"):
         yield
 
 

@@ -30,7 +30,7 @@ import httpx
 
 from models import attention, clock
 from models.bulk import delete_in
-from models.db import db
+from models.db import db, file_lock
 from models.hq import (
     CLOCK_OFFSET,
     CURSOR,
@@ -353,25 +353,10 @@ def sync_lock() -> Iterator[bool]:
     if not _thread_lock.acquire(blocking=False):
         yield False
         return
-    handle = None
     try:
-        path = getattr(db.obj, "database", None)
-        if isinstance(path, str) and path and path != ":memory:":
-            try:
-                import fcntl
-            except ImportError:  # Windows: the in-process lock is what there is
-                fcntl = None
-            if fcntl is not None:
-                handle = open(f"{path}.sync.lock", "w")  # noqa: SIM115 - held for the whole sync
-                try:
-                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                except OSError:
-                    yield False
-                    return
-        yield True
+        with file_lock(".sync.lock", wait=False) as got:
+            yield got
     finally:
-        if handle is not None:
-            handle.close()
         _thread_lock.release()
 
 
