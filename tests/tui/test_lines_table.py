@@ -181,6 +181,21 @@ async def test_set_rows_repaints_only_the_rows_that_changed() -> None:
         assert app.table.row_count == 5
 
 
+async def test_put_row_updates_the_row_of_its_key_or_adds_one_and_selects_it() -> None:
+    app = TableApp()
+    async with app.run_test(size=(WIDTH, HEIGHT)) as pilot:
+        app.table.set_rows([("1", "Tea", "3.20"), ("2", "Rice", "2.00")], keys=["tea", "rice"])
+        assert app.table.put_row("tea", "1", "Tea x2", "6.40") == 0
+        assert app.table.cursor_row == 0
+        assert app.table.put_row("milk", "3", "Milk", "1.10") == 2
+        assert app.table.put_row("milk", "3", "Milk x2", "2.20") == 2
+        await pilot.pause()
+        assert [app.table.row_text(row)[1] for row in range(app.table.row_count)] == ["Tea x2", "Rice", "Milk x2"]
+        assert app.table.cursor_row == 2
+        app.table.set_rows([("1", "Rice", "2.00")], keys=["rice"])  # new rows, new keys
+        assert app.table.put_row("tea", "2", "Tea", "3.20") == 1
+
+
 async def test_set_rows_with_fewer_rows_drops_the_rest_and_narrows_the_columns() -> None:
     app = TableApp()
     async with app.run_test(size=(WIDTH, HEIGHT)) as pilot:

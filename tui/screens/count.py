@@ -71,7 +71,6 @@ class CountScreen(StockScreen):
         # What the table shows, row by row: a scan updates its line here and in that one row, so
         # a count of hundreds of lines is neither read back nor redrawn per scan.
         self._lines: list[StockCountLine] = []
-        self._row_of: dict[int, int] = {}  # line id -> row
         self._resumable: dict[int, StockCount] = {}  # the open counts the picker offered
 
     def compose(self) -> ComposeResult:
@@ -106,7 +105,7 @@ class CountScreen(StockScreen):
         if key.startswith("resume:"):
             self.count = self._resumable[int(key.split(":", 1)[1])]
             self.blind = self.count.blind
-            self._hold(count_lines(self.count))
+            self._lines = count_lines(self.count)
             self._show_all()
             self.query_one(MessageLine).say(_("Resumed {n}.").format(n=self.count.number))
         elif key == BIN:
@@ -149,7 +148,7 @@ class CountScreen(StockScreen):
         self._busy = False
         self.count, self.list_pending = count, False
         self.flagged.clear()
-        self._hold(lines)
+        self._lines = lines
         self._show_all()
         if first is not None:
             self._count(*first)
@@ -256,31 +255,22 @@ class CountScreen(StockScreen):
             cells += [qty(line.counted)]
         return (*cells, state)
 
-    def _hold(self, lines: list[StockCountLine]) -> None:
-        self._lines = list(lines)
-        self._row_of = {line.id: row for row, line in enumerate(self._lines)}
-
     def _show_line(self, line: StockCountLine) -> None:
         """One line changed or joined the count: that row only, with the cursor on it."""
-        table = self.query_one("#count-lines", LinesTable)
-        row = self._row_of.get(line.id)
-        if row is None:
+        row = self.query_one("#count-lines", LinesTable).put_row(line.id, *self._cells(line))
+        if row == len(self._lines):
             self._lines.append(line)
-            row = self._row_of[line.id] = len(self._lines) - 1
-            table.add_row(*self._cells(line))
         else:
             self._lines[row] = line
-            table.update_row(row, *self._cells(line))
-        table.move_cursor(row)
 
     def _show_all(self) -> None:
         """After a change to the whole count (started, resumed, flagged, posted, blind switched)."""
         if self.count is None:
-            self._hold([])
+            self._lines = []
         self._show_title()
         table = self.query_one("#count-lines", LinesTable)
         table.set_columns(self._columns())
-        table.set_rows([self._cells(line) for line in self._lines])
+        table.set_rows([self._cells(line) for line in self._lines], keys=[line.id for line in self._lines])
 
     def _show_title(self) -> None:
         if self.count is not None:

@@ -102,7 +102,6 @@ class IntakeScreen(StockScreen):
         self.draft = draft if draft is not None else IntakeDraft()
         self.tolerance_pct = tolerance_pct
         self._busy = False
-        self._row_of: dict[int, int] = {}  # product id -> its row in the table
         self._expected: dict[int, ExpectedLine] = {}  # product id -> what the delivery still brings
 
     def compose(self) -> ComposeResult:
@@ -242,13 +241,7 @@ class IntakeScreen(StockScreen):
 
     def _show_product(self, product: Product) -> None:
         """A scan changed one product: its row only (a new product's row goes at the end)."""
-        table = self.query_one("#intake-lines", LinesTable)
-        row = self._row_of.get(product.id)
-        if row is None:
-            row = self._row_of[product.id] = table.add_row(*self._cells(product))
-        else:
-            table.update_row(row, *self._cells(product))
-        table.move_cursor(row)
+        self.query_one("#intake-lines", LinesTable).put_row(product.id, *self._cells(product))
 
     def _show_all(self) -> None:
         """Title, every row (expected products first, then the others as scanned) and the summary."""
@@ -261,8 +254,8 @@ class IntakeScreen(StockScreen):
         products: dict[int, Product] = {}
         for product in [e.product for e in self.draft.expected] + [line.product for line in self.draft.lines]:
             products.setdefault(product.id, product)
-        self._row_of = {product_id: row for row, product_id in enumerate(products)}
-        self.query_one("#intake-lines", LinesTable).set_rows([self._cells(p) for p in products.values()])
+        self.query_one("#intake-lines", LinesTable).set_rows([self._cells(p) for p in products.values()],
+                                                             keys=list(products))
         self._show_summary(self.draft.result)
 
     # --- booking in -------------------------------------------------------------------------------

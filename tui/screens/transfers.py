@@ -78,7 +78,6 @@ class TransfersScreen(StockScreen):
         # draft and one row, it does not read the transfer again.
         self._transfer: Transfer | None = None
         self._lines: list[TransferLine] = []
-        self._row_of: dict[object, int] = {}  # (product id, lot) when sending, line id when receiving -> row
 
     def compose(self) -> ComposeResult:
         yield Label("", id="transfer-title")
@@ -162,7 +161,7 @@ class TransfersScreen(StockScreen):
             line = SendLine(product, quantity, lot)
             self.draft.sending.append(line)
         self.draft.history.append((product.id, quantity))
-        self._show_row((product.id, lot), self._send_cells(line))
+        self.query_one("#transfer-lines", LinesTable).put_row((product.id, lot), *self._send_cells(line))
         self.query_one(MessageLine).say(_("+{q} {sku}").format(q=qty(quantity), sku=product.sku))
 
     def _arrived(self, product: Product, quantity: Decimal, lot: str) -> None:
@@ -178,7 +177,7 @@ class TransfersScreen(StockScreen):
                       lines[-1])
         self.draft.arrived[target.id] = self.draft.arrived.get(target.id, Decimal(0)) + quantity
         self.draft.history.append((target.id, quantity))
-        self._show_row(target.id, self._arrived_cells(target))
+        self.query_one("#transfer-lines", LinesTable).put_row(target.id, *self._arrived_cells(target))
         self.query_one(MessageLine).say(_("{sku}: {got} of {sent} arrived").format(
             sku=product.sku, got=qty(self.draft.arrived[target.id]), sent=qty(target.quantity)))
 
@@ -247,16 +246,6 @@ class TransfersScreen(StockScreen):
         return (line.product.sku, line.product.display_name(self.lang), qty(line.quantity), qty(got), line.lot,
                 state)
 
-    def _show_row(self, key: object, cells: tuple[str, ...]) -> None:
-        """A scan changed one line: its row only (a new one goes at the end), selected."""
-        table = self.query_one("#transfer-lines", LinesTable)
-        row = self._row_of.get(key)
-        if row is None:
-            row = self._row_of[key] = table.add_row(*cells)
-        else:
-            table.update_row(row, *cells)
-        table.move_cursor(row)
-
     def _show_all(self) -> None:
         here = self.actor.location.code
         if self.draft.mode == SEND:
@@ -268,16 +257,15 @@ class TransfersScreen(StockScreen):
         else:
             title = _("Transfers - F2 send, F3 receive") + f" - {here}"
         self.query_one("#transfer-title", Label).update(title)
-        if self.draft.mode == SEND:
+        if self.draft.mode == SEND:  # rows by (product, lot) when sending, by transfer line when receiving
             keys: list[object] = [(line.product.id, line.lot) for line in self.draft.sending]
             rows = [self._send_cells(line) for line in self.draft.sending]
         else:
             keys = [line.id for line in self._lines]
             rows = [self._arrived_cells(line) for line in self._lines]
-        self._row_of = {key: row for row, key in enumerate(keys)}
         table = self.query_one("#transfer-lines", LinesTable)
         table.set_columns(self._columns())
-        table.set_rows(rows)
+        table.set_rows(rows, keys=keys)
 
     # --- finishing --------------------------------------------------------------------------------
 

@@ -19,7 +19,7 @@ like.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -93,6 +93,7 @@ class LinesTable(Widget, can_focus=False):
         self._layout: tuple[int, tuple[int, ...]] | None = None  # (width, column widths)
         self._cursor = 0
         self._top = 0  # first row in view
+        self._keys: dict[Hashable, int] = {}  # a screen's key for a row (a line id, a product id) -> row
 
     # --- rows --------------------------------------------------------------------------------------
 
@@ -114,6 +115,7 @@ class LinesTable(Widget, can_focus=False):
         self._natural = self._widest([])
         self._layout = None
         self._cursor = self._top = 0
+        self._keys.clear()
         self.refresh()
 
     def add_row(self, *cells: Cell) -> int:
@@ -129,9 +131,25 @@ class LinesTable(Widget, can_focus=False):
         self._measure(self._rows[row])
         self._refresh_row(row)
 
-    def set_rows(self, rows: Sequence[Sequence[Cell]]) -> None:
-        """Show exactly ``rows``: a row whose cells are unchanged keeps its rendered strip, so a
-        screen may hand over all its lines after a change that touched a few of them."""
+    def put_row(self, key: Hashable, *cells: Cell) -> int:
+        """Show the row of ``key`` (one of `set_rows`'s keys, or of an earlier `put_row`) with these
+        cells, or a new row at the end if the table has none for it; the cursor goes to it. Returns
+        its index. A scan that changed one line redraws that row only."""
+        row = self._keys.get(key)
+        if row is None:
+            row = self._keys[key] = self.add_row(*cells)
+        else:
+            self.update_row(row, *cells)
+        self.move_cursor(row)
+        return row
+
+    def set_rows(self, rows: Sequence[Sequence[Cell]], keys: Sequence[Hashable] = ()) -> None:
+        """Show exactly ``rows`` (``keys``, if given, name them for `put_row`): a row whose cells are
+        unchanged keeps its rendered strip, so a screen may hand over all its lines after a change
+        that touched a few of them."""
+        if keys and len(keys) != len(rows):
+            raise ValueError("set_rows: one key per row, or none")
+        self._keys = {key: row for row, key in enumerate(keys)}
         texts = [self._texts(cells) for cells in rows]
         old_count = len(self._rows)
         changed = [i for i, cells in enumerate(texts) if i >= old_count or self._rows[i] != cells]
