@@ -12,14 +12,13 @@ from textual.widgets import Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ..i18n import _
-from ..screens.base import CounterModal
-from ..widgets.stock_prompts import _DIALOG_CSS
+from ..screens.base import CounterModal, dialog_css
 
 
 class PickDialog(CounterModal[str | None]):
     """Choose one entry; dismisses with its key, or None on Esc."""
 
-    DEFAULT_CSS = _DIALOG_CSS.format(name="PickDialog") + """
+    DEFAULT_CSS = dialog_css("PickDialog") + """
     PickDialog OptionList { height: auto; max-height: 16; }
     """
     BINDINGS = [Binding("escape", "cancel", "Cancel")]

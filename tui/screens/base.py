@@ -52,6 +52,35 @@ class LinesScreen(CounterScreen):
         table.move_cursor(table.cursor_row + step)
 
 
+_DIALOG_CSS = """
+{name} {{
+    align: center middle;
+}}
+{name} > Vertical {{
+    width: 70;
+    max-width: 100%;
+    height: auto;
+    max-height: 100%;
+    border: thick $primary;
+    background: $surface;
+    padding: 0 1;
+}}
+{name} .title {{
+    text-style: bold;
+    width: 100%;
+}}
+{name} .error {{
+    color: $error;
+    height: auto;
+}}
+"""
+
+
+def dialog_css(name: str) -> str:
+    """The look the pick and fill-in dialogs share, for the dialog class `name`."""
+    return _DIALOG_CSS.format(name=name)
+
+
 class CounterModal(ModalScreen[Result], Generic[Result]):
     """A dialog on top of a counter screen."""
 

@@ -12,28 +12,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
-_DIALOG_CSS = """
-{name} {{
-    align: center middle;
-}}
-{name} > Vertical {{
-    width: 70;
-    max-width: 100%;
-    height: auto;
-    max-height: 100%;
-    border: thick $primary;
-    background: $surface;
-    padding: 0 1;
-}}
-{name} .title {{
-    text-style: bold;
-    width: 100%;
-}}
-{name} .error {{
-    color: $error;
-    height: auto;
-}}
-"""
+from tui.screens.base import dialog_css
 
 
 @dataclass(frozen=True)
@@ -51,7 +30,7 @@ class FieldsDialog(ModalScreen[dict[str, str] | None]):
     `check` may return an error to show (the dialog then stays open) or None to accept.
     """
 
-    DEFAULT_CSS = _DIALOG_CSS.format(name="FieldsDialog") + """
+    DEFAULT_CSS = dialog_css("FieldsDialog") + """
     FieldsDialog Input { margin-bottom: 0; }
     """
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
