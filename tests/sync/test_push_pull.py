@@ -7,6 +7,7 @@ import json
 from decimal import Decimal
 
 import httpx
+import pytest
 
 from models import attention, clock
 from models.catalog import Product, product_by_sku
@@ -255,5 +256,15 @@ def test_a_push_with_a_cursor_head_office_cannot_read_applies_nothing(hq, make_t
                                    content=gzip_json({"items": _outbox_items()}),
                                    headers={"Content-Encoding": "gzip", "Content-Type": "application/json"})
     assert response.status_code == 400
+    with at(hq.database):
+        assert StockEvent.select().count() == 0
+
+
+@pytest.mark.parametrize("body", [b"not json", b'{"items": [{"kind": "stock_event"}]}', b'{"items": 3}'])
+def test_a_push_body_head_office_cannot_read_is_refused_whole(hq, make_terminal, body):
+    term = enrolled(hq, make_terminal, "t", code="T01")
+    with sync.connect(hq.url, term.cfg.sync_token) as client:
+        response = client.post(f"{API}/push", content=body, headers={"Content-Type": "application/json"})
+    assert response.status_code == 400 and "Unreadable push body" in response.json()["detail"]
     with at(hq.database):
         assert StockEvent.select().count() == 0
