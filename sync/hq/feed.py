@@ -39,7 +39,7 @@ MAX_PAGE = 2000
 
 
 _EVENTS_SQL = ("SELECT e.id, l.code, p.sku, e.quantity, e.kind, e.occurred_at, e.bin, e.lot, e.expiry, e.reason, "
-               "e.terminal, e.{user}, e.reference, e.received_at FROM stock_event AS e "
+               "e.terminal, e.{user}, e.reference, e.received_at, e.scope FROM stock_event AS e "
                "JOIN location AS l ON l.id = e.location_id JOIN product AS p ON p.id = e.product_id "
                "WHERE {ids} AND e.location_id = {param} AND e.terminal <> {param} ORDER BY e.id")
 
@@ -58,11 +58,12 @@ def _events(ids: list[str], location_id: int, terminal: str) -> list[dict]:
     rows.sort(key=lambda row: row[0])
     docs = []
     for row in rows:
-        eid, loc, sku, qty, kind, at, bin_, lot, expiry, reason, term, user, ref, received = (
+        eid, loc, sku, qty, kind, at, bin_, lot, expiry, reason, term, user, ref, received, scope = (
             convert(value) if convert is not None and value is not None else value
             for convert, value in zip(_EVENT_CONVERTERS, row, strict=True))
         docs.append(EventData(id=eid, location=loc, sku=sku, quantity=qty, kind=kind, occurred_at=at, bin=bin_,
-                              lot=lot, expiry=expiry, reason=reason, terminal=term, user=user, reference=ref).payload()
+                              lot=lot, expiry=expiry, reason=reason, terminal=term, user=user, reference=ref,
+                              scope=scope).payload()
                     | {"received_at": clock.iso(received) if received else None})
     return docs
 
@@ -70,7 +71,7 @@ def _events(ids: list[str], location_id: int, terminal: str) -> list[dict]:
 # Driver values to Python ones, per column of _EVENTS_SQL (None: the driver's value is the one).
 _EVENT_CONVERTERS = (None, None, None, StockEvent.quantity.python_value, None, StockEvent.occurred_at.python_value,
                      None, None, StockEvent.expiry.python_value, None, None, None, None,
-                     StockEvent.received_at.python_value)
+                     StockEvent.received_at.python_value, None)
 
 
 def _levels(level_keys: list[tuple[int, str]]) -> tuple[list[tuple[int, str, Decimal, Decimal]], set[int]]:

@@ -14,6 +14,7 @@ from models.db import db
 from models.ledger import (
     ADJUSTMENT,
     COUNT,
+    LOCATION_SCOPE,
     RECEIPT,
     RETURN,
     SALE,
@@ -23,7 +24,9 @@ from models.ledger import (
     post_event,
     post_events,
     rebuild_all_levels,
+    verify_counts,
     verify_levels,
+    withdraw,
 )
 from models.store import open_store
 from tests import factories as f
@@ -43,6 +46,9 @@ def events(draw) -> EventData:
         # Few distinct times, so ties between counts and other events happen often.
         occurred_at=T0 + dt.timedelta(minutes=draw(st.integers(0, 6))),
         lot=draw(st.sampled_from(["", "L1"])), reason="test" if kind == ADJUSTMENT else "",
+        # A few bins, "no bin" among them; a count states its bin or the whole location.
+        bin=draw(st.sampled_from(["", "A-01", "B-02"])),
+        scope=draw(st.sampled_from(["", LOCATION_SCOPE])) if kind == COUNT else "",
     )
 
 
@@ -77,6 +83,7 @@ def test_levels_equal_the_fold_in_any_order_with_duplicates(batch, data):
         assert {k: got.get(k, Decimal(0)) for k in expected} == expected
         assert all(v == 0 for k, v in got.items() if k not in expected)
         assert verify_levels() == []
+        assert verify_counts() == []
     finally:
         db.close()
 
@@ -140,8 +147,70 @@ def test_batches_end_where_one_by_one_ends(first, second, data):
         got = _levels()
         assert {k: got.get(k, Decimal(0)) for k in expected} == expected
         assert verify_levels() == []
+        assert verify_counts() == []
     finally:
         db.close()
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(batch=st.lists(events(), min_size=2, max_size=20), data=st.data())
+def test_withdrawing_an_event_leaves_the_fold_of_the_rest(batch, data):
+    """A refused event leaves the ledger: the levels are those of the events that stay."""
+    gone = data.draw(st.sampled_from(batch))
+    _fresh_store()
+    try:
+        with db.atomic():
+            post_events(batch)
+            withdraw(gone.id)
+        expected = fold([e for e in batch if e.id != gone.id])
+        got = _levels()
+        assert {k: got.get(k, Decimal(0)) for k in expected} == expected
+        assert all(v == 0 for k, v in got.items() if k not in expected)
+        assert verify_levels() == []
+    finally:
+        db.close()
+
+
+def test_a_location_count_states_every_bin_even_one_it_learns_of_later(store):
+    """Counting a product at a location (no bin named) sets its whole stock there: a sale booked
+    from another bin before the count, arriving after it, is absorbed like any earlier event."""
+    f.actor()
+    f.product("A")
+    receipt = EventData("STORE1", "A", Decimal(24), RECEIPT, T0, bin="I-07")
+    count = EventData("STORE1", "A", Decimal(21), COUNT, T0 + dt.timedelta(minutes=5), bin="I-07",
+                      scope=LOCATION_SCOPE)
+    late_sale = EventData("STORE1", "A", Decimal(-1), SALE, T0 + dt.timedelta(minutes=1))  # "no bin"
+    after = EventData("STORE1", "A", Decimal(-2), SALE, T0 + dt.timedelta(minutes=9), bin="I-07")
+    with db.atomic():
+        for event in (receipt, count, late_sale, after):
+            post_event(event)
+    assert _levels() == {("STORE1", "A", "I-07", ""): 19, ("STORE1", "A", "", ""): 0}
+    assert verify_levels() == [] and verify_counts() == []
+
+
+def test_a_bin_count_states_only_its_bin(store):
+    f.actor()
+    f.product("A")
+    with db.atomic():
+        post_event(EventData("STORE1", "A", Decimal(5), RECEIPT, T0, bin="A-01"))
+        post_event(EventData("STORE1", "A", Decimal(3), RECEIPT, T0, bin="B-02"))
+        post_event(EventData("STORE1", "A", Decimal(4), COUNT, T0 + dt.timedelta(minutes=1), bin="A-01"))
+    assert _levels() == {("STORE1", "A", "A-01", ""): 4, ("STORE1", "A", "B-02", ""): 3}
+
+
+def test_verify_counts_finds_a_level_that_does_not_hold_what_was_counted(store):
+    f.actor()
+    f.product("A")
+    with db.atomic():
+        post_event(EventData("STORE1", "A", Decimal(5), RECEIPT, T0, bin="A-01"))
+        post_event(EventData("STORE1", "A", Decimal(-1), SALE, T0 + dt.timedelta(minutes=1)))
+        post_event(EventData("STORE1", "A", Decimal(21), COUNT, T0 + dt.timedelta(minutes=2), bin="A-01",
+                             scope=LOCATION_SCOPE))
+    assert verify_counts() == []
+    # A level the count did not absorb (as the stores before scopes had): on hand 20, counted 21.
+    StockLevel.update(on_hand=Decimal(-1)).where(StockLevel.bin == "").execute()
+    (wrong,) = verify_counts()
+    assert (wrong.sku, wrong.whole_location, wrong.counted, wrong.on_hand) == ("A", True, 21, 20)
 
 
 def test_batch_reports_bad_events_and_conflicts_and_stores_the_rest(store):
