@@ -18,7 +18,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "receive": ("cli.stock_commands:receive", "Book goods in (blind or against an expected delivery)."),
     "sell": ("cli.stock_commands:sell", "Ring up a counter sale from the shell."),
     "count": ("cli.stock_commands:count", "Post a physical count of a product."),
-    "verify": ("cli.stock_commands:verify", "Re-derive every stock level from the ledger and report differences."),
+    "verify": ("cli.stock_commands:verify", "Re-derive every stock level from the ledger, check the counts, report differences."),
     "export": ("cli.stock_commands:export", "Export stock levels, events or orders as CSV or JSON."),
     "import": ("cli.import_commands:import_", "Import products, prices, stock or customers from an old system's CSV."),
     "hq": ("cli.hq_commands:hq", "Run the head-office server, or manage its terminals."),

@@ -91,7 +91,10 @@ def _domain_label(ctx: click.Context, sku: str, shelf: bool):  # noqa: ANN202
     locale = "zh_CN" if lang.startswith("zh") else "en_US"
     try:
         build = from_domain.shelf_label_for_sku if shelf else from_domain.product_label_for_sku
-        return build(sku, lang=lang, locale=locale)
+        from models.places import terminal_with_location
+
+        terminal = terminal_with_location(cfg.terminal)
+        return build(sku, lang=lang, locale=locale, currency=terminal.location.currency if terminal else None)
     except DomainError as exc:
         raise click.ClickException(str(exc)) from None
 

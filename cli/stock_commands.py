@@ -26,7 +26,8 @@ from models.context import Actor
 from models.db import db
 from models.errors import DomainError, NotFound, PermissionDenied
 from models.fields import to_decimal
-from models.ledger import StockEvent, StockLevel, on_hand, verify_levels
+from models.ledger import StockEvent, StockLevel, on_hand, verify_counts, verify_levels
+from models.lookup import product_card
 from models.money import Money
 from models.ops.counting import CountedLine, record_count
 from models.ops.receiving import ReceivedLine, receive_goods
@@ -100,48 +101,27 @@ def _units(product: Product, quantity: Decimal, pack_qty: Decimal) -> Decimal:
     return product.quantity(quantity * pack_qty)
 
 
-def _lot_expiries(location: Location, product: Product) -> dict[str, dt.date]:
-    rows = (StockEvent.select(StockEvent.lot, peewee.fn.MAX(StockEvent.expiry))
-            .where((StockEvent.location == location) & (StockEvent.product == product)
-                   & StockEvent.expiry.is_null(False))
-            .group_by(StockEvent.lot).tuples())
-    return {lot: (dt.date.fromisoformat(e) if isinstance(e, str) else e) for lot, e in rows}
-
-
 # --- stock ---------------------------------------------------------------------------------------
 
 
 def stock_report(product: Product, location: Location, pack_qty: Decimal = Decimal(1)) -> dict:
-    try:
-        price = current_price(product)
-    except NotFound:
-        price = None
-    expiries = _lot_expiries(location, product)
-    here, elsewhere = [], {}
-    query = (StockLevel.select(StockLevel, Location).join(Location).where(StockLevel.product == product)
-             .order_by(Location.code, StockLevel.bin, StockLevel.lot))
-    for level in query:
-        if level.location_id == location.id:
-            if level.on_hand or level.count_at is not None:
-                here.append({"bin": level.bin, "lot": level.lot, "expiry": expiries.get(level.lot),
-                             "on_hand": level.on_hand})
-        else:
-            code = level.location.code
-            elsewhere[code] = elsewhere.get(code, Decimal(0)) + level.on_hand
+    card = product_card(product, location)
+    price = card.price
     return {
         "product": {
             "sku": product.sku, "name": product.name, "name_zh": product.name_zh, "category": product.category,
             "unit": product.unit, "weight_priced": product.weight_priced, "track_lot": product.track_lot,
             "track_expiry": product.track_expiry, "active": product.active, "needs_count": product.needs_count,
             "price": price.amount if price else None, "currency": price.currency if price else None,
-            "barcodes": [{"code": b.code, "pack_qty": b.pack_qty}
-                         for b in product.barcodes.order_by(Barcode.pack_qty, Barcode.code)],
+            "barcodes": [{"code": code, "pack_qty": pack} for code, pack in card.codes],
         },
         "scanned_pack_qty": pack_qty,
         "location": location.code,
-        "on_hand": on_hand(location, product),
-        "levels": here,
-        "elsewhere": [{"location": code, "on_hand": qty} for code, qty in sorted(elsewhere.items())],
+        "on_hand": card.here,
+        "levels": [{"bin": line.bin, "lot": line.lot, "expiry": line.expiry, "on_hand": line.on_hand}
+                   for line in card.lots],
+        "elsewhere": [{"location": line.location, "on_hand": line.on_hand} for line in card.elsewhere],
+        "elsewhere_as_of": card.elsewhere_as_of,
     }
 
 
@@ -150,15 +130,21 @@ def _stock_text(d: dict) -> str:
     price = f"{p['price']:.2f} {p['currency']}" if p["price"] is not None else "no price"
     lines = [f"{p['sku']}  {p['name']}" + (f" / {p['name_zh']}" if p["name_zh"] else ""),
              f"{p['category']}  {price} per {p['unit']}"
-             + ("  (needs a count)" if p["needs_count"] else ""),
-             f"On hand at {d['location']}: {d['on_hand']} {p['unit']}"]
+             + ("  (needs a count)" if p["needs_count"] else "")]
+    if p["barcodes"]:
+        lines.append("Barcodes: " + ", ".join(
+            b["code"] if b["pack_qty"] == 1 else f"{b['code']} (case of {b['pack_qty'].normalize():f})"
+            for b in p["barcodes"]))
+    lines.append(f"On hand at {d['location']}: {d['on_hand']} {p['unit']}")
     for row in d["levels"]:
         where = "  ".join(filter(None, [f"bin {row['bin']}" if row["bin"] else "no bin",
                                         f"lot {row['lot']}" if row["lot"] else "",
                                         f"exp {row['expiry']}" if row["expiry"] else ""]))
         lines.append(f"  {where}: {row['on_hand']}")
+    as_of = d["elsewhere_as_of"]
+    source = f"as of the last sync, {as_of:%Y-%m-%d %H:%M}" if as_of else "as known here, never synced"
     for row in d["elsewhere"]:
-        lines.append(f"At {row['location']} (as known here): {row['on_hand']}")
+        lines.append(f"At {row['location']} ({source}): {row['on_hand']}")
     return "\n".join(lines)
 
 
@@ -261,7 +247,7 @@ def sell(ctx: click.Context, items: tuple[str, ...], cash: str | None, card_ref:
     lines = []
     for item in items:
         product, quantity = _parse_item(item)
-        lines.append(SaleLine(product, quantity, current_price(product)))
+        lines.append(SaleLine(product, quantity, current_price(product, actor.location.currency)))
     customer = None
     if customer_code:
         customer = Customer.get_or_none(Customer.code == customer_code.strip())
@@ -297,15 +283,17 @@ def sell(ctx: click.Context, items: tuple[str, ...], cash: str | None, card_ref:
 @click.command(context_settings=NEGATIVE_OK)
 @click.argument("code")
 @click.argument("quantity")
-@click.option("--bin", "bin_code", default="", help="The bin counted (default: no bin).")
-@click.option("--lot", default="", help="The lot counted, for lot-tracked products.")
+@click.option("--bin", "bin_code", default="",
+              help="The bin counted; without one QUANTITY is the product's whole stock at this location.")
+@click.option("--lot", default="", help="The lot counted, for lot-tracked products (default: every lot).")
 @user_option
 @json_option
 @click.pass_context
 @domain_errors
 def count(ctx: click.Context, code: str, quantity: str, bin_code: str, lot: str, user_code: str | None,
           as_json: bool) -> None:
-    """Post a physical count: QUANTITY of CODE is what is there now (in that bin and lot)."""
+    """Post a physical count: QUANTITY of CODE is what is there now, in that bin (and lot) or, with
+    no --bin, at the whole location."""
     cfg = _open_existing(ctx)
     actor = _actor(cfg, user_code)
     product, pack_qty = find_by_code(code)
@@ -314,12 +302,15 @@ def count(ctx: click.Context, code: str, quantity: str, bin_code: str, lot: str,
         raise DomainError(f"{product.sku}: a count cannot be negative: count again.")
     units = _units(product, counted, pack_qty)
     events = record_count(actor, [CountedLine(product, units, clock.now(), bin=bin_code.strip(), lot=lot.strip())])
-    data = {"reference": events[0].reference, "sku": product.sku, "counted": units, "bin": bin_code.strip(),
-            "lot": lot.strip(), "location": actor.location.code,
-            "on_hand_here": on_hand(actor.location, product, bin=bin_code.strip(), lot=lot.strip()),
+    counted_bin = events[0].bin
+    data = {"reference": events[0].reference, "sku": product.sku, "counted": units, "bin": counted_bin,
+            "whole_location": not bin_code.strip(), "lot": lot.strip(), "location": actor.location.code,
+            "on_hand_here": on_hand(actor.location, product, bin=bin_code.strip() or None, lot=lot.strip() or None),
             "on_hand": on_hand(actor.location, product)}
-    emit(data, as_json, lambda d: (f"Counted {d['counted']} of {d['sku']} ({d['reference']}); "
-                                   f"on hand at {d['location']}: {d['on_hand']}"))
+    emit(data, as_json, lambda d: (
+        f"Counted {d['counted']} of {d['sku']} ({d['reference']}) "
+        + (f"at {d['location']}, all bins" if d["whole_location"] else f"in bin {d['bin']}")
+        + f"; on hand at {d['location']}: {d['on_hand']}"))
 
 
 # --- verify --------------------------------------------------------------------------------------
@@ -331,30 +322,45 @@ def count(ctx: click.Context, code: str, quantity: str, bin_code: str, lot: str,
 @click.pass_context
 @domain_errors
 def verify(ctx: click.Context, repair: bool, as_json: bool) -> None:
-    """Re-derive every stock level from the ledger. Exit code 1 if any level differed (even if repaired)."""
+    """Re-derive every stock level from the ledger and check every count in force still holds what was
+    counted. Exit code 1 if anything differed (even if repaired)."""
     _open_existing(ctx)
     diffs = verify_levels(repair=repair)
-    data = {"ok": not diffs, "repaired": bool(diffs) and repair,
+    counts = verify_counts()
+    data = {"ok": not diffs and not counts, "repaired": bool(diffs) and repair,
             "differences": [{"location": d.location, "sku": d.sku, "bin": d.bin, "lot": d.lot,
-                             "cached": d.cached, "derived": d.derived} for d in diffs]}
+                             "cached": d.cached, "derived": d.derived} for d in diffs],
+            "counts": [{"count": c.count_id, "location": c.location, "sku": c.sku, "bin": c.bin, "lot": c.lot,
+                        "whole_location": c.whole_location, "counted": c.counted, "moved_since": c.moved_since,
+                        "on_hand": c.on_hand} for c in counts]}
 
     def human(d: dict) -> str:
-        if d["ok"]:
-            return "Every stock level matches the ledger."
-        rows = [f"  {x['location']} {x['sku']} bin={x['bin'] or '-'} lot={x['lot'] or '-'}: "
-                f"level {x['cached']}, ledger says {x['derived']}" for x in d["differences"]]
-        verdict = "repaired from the ledger" if d["repaired"] else "run `counter verify --repair` to fix"
-        return "\n".join([f"{len(rows)} stock level(s) differ from the ledger ({verdict}):", *rows])
+        lines = []
+        if d["differences"]:
+            rows = [f"  {x['location']} {x['sku']} bin={x['bin'] or '-'} lot={x['lot'] or '-'}: "
+                    f"level {x['cached']}, ledger says {x['derived']}" for x in d["differences"]]
+            verdict = "repaired from the ledger" if d["repaired"] else "run `counter verify --repair` to fix"
+            lines += [f"{len(rows)} stock level(s) differ from the ledger ({verdict}):", *rows]
+        else:
+            lines.append("Every stock level matches the ledger.")
+        if d["counts"]:
+            rows = [f"  {x['location']} {x['sku']} " + ("all bins" if x["whole_location"] else f"bin={x['bin'] or '-'}")
+                    + f" lot={x['lot'] or '-'}: counted {x['counted']}, moved since {x['moved_since']}, "
+                    f"on hand {x['on_hand']}" for x in d["counts"]]
+            lines += [f"{len(rows)} count(s) no longer hold what was counted:", *rows]
+        else:
+            lines.append("Every count in force holds what was counted.")
+        return "\n".join(lines)
 
     emit(data, as_json, human)
-    if diffs:
+    if diffs or counts:
         ctx.exit(1)
 
 
 # --- export --------------------------------------------------------------------------------------
 
 EXPORTS: dict[str, list[str]] = {
-    "stock": ["location", "sku", "name", "bin", "lot", "on_hand", "unit"],
+    "stock": ["location", "sku", "barcode", "name", "bin", "lot", "on_hand", "unit"],
     "events": ["id", "location", "sku", "bin", "lot", "expiry", "quantity", "kind", "reason", "occurred_at",
                "terminal", "user", "reference"],
     "orders": ["number", "kind", "channel", "status", "location", "terminal", "user", "customer", "currency",
@@ -365,7 +371,10 @@ EXPORTS: dict[str, list[str]] = {
 def export_rows(what: str) -> Iterator[tuple]:
     """The rows of an export, streamed from the database cursor (never all in memory)."""
     if what == "stock":
-        query = (StockLevel.select(Location.code, Product.sku, Product.name, StockLevel.bin, StockLevel.lot,
+        # The product's unit barcode (the lowest code, if it has several): what a shelf scan reads.
+        barcode = Barcode.select(peewee.fn.MIN(Barcode.code)).where(
+            (Barcode.product == Product.id) & (Barcode.pack_qty == Decimal(1)))
+        query = (StockLevel.select(Location.code, Product.sku, barcode, Product.name, StockLevel.bin, StockLevel.lot,
                                    StockLevel.on_hand, Product.unit)
                  .join(Location).switch(StockLevel).join(Product)
                  .order_by(Location.code, Product.sku, StockLevel.bin, StockLevel.lot))

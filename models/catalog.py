@@ -105,9 +105,21 @@ def find_by_code(code: str) -> tuple[Product, Decimal]:
     raise NotFound(f"Unknown code {code}: search the product by name, or ask a supervisor to link the code.")
 
 
-def current_price(product: Product, at: dt.datetime | None = None) -> Money:
-    row = _price_at.execute(product=product.id, at=at or clock.now()).fetchone()
+def current_price(product: Product, currency: str | None = None, at: dt.datetime | None = None) -> Money:
+    """The price in force now (or `at`): in `currency` when given (a till's, a shop's), else the
+    newest in any. A product priced in several currencies is sold in each at its own price."""
+    at = at or clock.now()
+    if currency is None:
+        row = _price_at.execute(product=product.id, at=at).fetchone()
+    else:
+        row = _price_in.execute(product=product.id, at=at, currency=currency).fetchone()
     if row is None:
+        others = sorted({c for (c,) in Price.select(Price.currency).where(
+            (Price.product == product.id) & (Price.valid_from <= at)
+            & (Price.valid_to.is_null() | (Price.valid_to > at))).tuples()} - {currency})
+        if currency is not None and others:
+            raise NotFound(f"{product.sku} {product.name} has no {currency} price (it is priced in "
+                           f"{', '.join(others)}): ask a manager to price it in {currency} before selling.")
         raise NotFound(f"{product.sku} {product.name} has no price. Ask a manager to price it before selling.")
     return Money(Price.amount.python_value(row[0]), row[1])
 
@@ -117,6 +129,13 @@ _by_barcode = Statement(lambda: Product.select(*Product._meta.sorted_fields, Bar
                         .join_from(Product, Barcode).where(Barcode.code == Slot("code")))
 _price_at = Statement(lambda: Price.select(Price.amount, Price.currency).where(
     (Price.product == Slot("product", Price.product))
+    & (Price.valid_from <= Slot("at", Price.valid_from))
+    & (Price.valid_to.is_null() | (Price.valid_to > Slot("at", Price.valid_to)))
+).order_by(Price.valid_from.desc()).limit(1))
+
+
+_price_in = Statement(lambda: Price.select(Price.amount, Price.currency).where(
+    (Price.product == Slot("product", Price.product)) & (Price.currency == Slot("currency"))
     & (Price.valid_from <= Slot("at", Price.valid_from))
     & (Price.valid_to.is_null() | (Price.valid_to > Slot("at", Price.valid_to)))
 ).order_by(Price.valid_from.desc()).limit(1))

@@ -55,6 +55,12 @@ def set_state(name: str, value: str) -> None:
     set_states({name: value})
 
 
+def last_pull() -> dt.datetime | None:
+    """When this terminal last took in what head office sent (survives a restart)."""
+    value = get_state(LAST_SYNC)
+    return clock.parse(value) if value else None
+
+
 def restore_clock_offset() -> dt.timedelta:
     """Re-apply the offset the last sync measured (call after opening the store)."""
     raw = get_state(CLOCK_OFFSET)

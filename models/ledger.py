@@ -9,8 +9,8 @@ Inventory rule), kept per key (location, product, bin, lot):
   no bin for the product at all;
 * a physical count states a quantity as of its `occurred_at`. A *bin count* (scope "") states its
   own key. A *location count* (scope "location") states the product's whole quantity at the
-  location in that lot: the counted quantity sits in the count's bin and every other bin of that
-  product and lot holds nothing as of that moment;
+  location, in its lot, or in every lot if it names none: the counted quantity sits in the count's
+  own key and every other key it covers holds nothing as of that moment;
 * for each key the latest count covering it is its base (ties broken by event id); any other event
   on the key after it applies on top, any other event at or before it is absorbed by it, even if
   it arrives later.
@@ -126,7 +126,7 @@ class EventData:
     def covers(self, key: tuple[str, str, str, str]) -> bool:
         """Whether this event, a count, states the level of `key`."""
         if self.whole_location:
-            return (self.location, self.sku, self.lot) == (key[0], key[1], key[3])
+            return (self.location, self.sku) == key[:2] and self.lot in ("", key[3])
         return self.key == key
 
     def payload(self) -> dict:
@@ -182,15 +182,15 @@ def fold(events: Iterable[EventData]) -> dict[tuple[str, str, str, str], Decimal
     """On-hand per key from a set of events; duplicates (same id) count once. The specification."""
     unique = {e.id: e for e in events}
     by_key: dict[tuple, list[EventData]] = {}
-    location_counts: dict[tuple[str, str, str], list[EventData]] = {}
+    location_counts: dict[tuple[str, str], list[EventData]] = {}
     for event in unique.values():
         by_key.setdefault(event.key, []).append(event)
         if event.whole_location:
-            location_counts.setdefault((event.location, event.sku, event.lot), []).append(event)
+            location_counts.setdefault((event.location, event.sku), []).append(event)
     levels = {}
     for key, group in by_key.items():
         counts = [e for e in group if e.kind == COUNT] + [
-            e for e in location_counts.get((key[0], key[1], key[3]), []) if e.key != key]
+            e for e in location_counts.get(key[:2], []) if e.key != key and e.covers(key)]
         if counts:
             base = max(counts, key=lambda e: (e.occurred_at, e.id))
             total = (base.quantity if base.key == key else Decimal(0)) + sum(
@@ -302,7 +302,7 @@ def _fold_batch_into_levels(events: list[EventData], locations: dict[str, int], 
     # A count resets what it states: those keys are derived from the ledger, not added to.
     rebuild = {key for key, group in by_key.items() if any(e.kind == COUNT for e in group)}
     for loc, prod, lot in {(locations[e.location], products[e.sku], e.lot) for e in events if e.whole_location}:
-        rebuild |= _keys_under(loc, prod, lot) | {k for k in by_key if (k[0], k[1], k[3]) == (loc, prod, lot)}
+        rebuild |= _keys_under(loc, prod, lot) | {k for k in by_key if k[:2] == (loc, prod) and lot in ("", k[3])}
     rest = {key: group for key, group in by_key.items() if key not in rebuild}
     bases: dict[tuple, dt.datetime | None] = {}
     if rest:
@@ -312,7 +312,8 @@ def _fold_batch_into_levels(events: list[EventData], locations: dict[str, int], 
             bases[(loc, prod, b, lot)] = count_at
         # A new key under an earlier location count starts from that count, not from nothing.
         counted = _location_counted({k[1] for k in rest if k not in bases})
-        rebuild |= {k for k in rest if k not in bases and (k[0], k[1], k[3]) in counted}
+        rebuild |= {k for k in rest if k not in bases
+                    and ((k[0], k[1], k[3]) in counted or (k[0], k[1], "") in counted)}
     changes = []
     for key, group in rest.items():
         if key in rebuild:
@@ -328,9 +329,13 @@ def _fold_batch_into_levels(events: list[EventData], locations: dict[str, int], 
 
 
 def _keys_under(location_id: int, product_id: int, lot: str) -> set[tuple[int, int, str, str]]:
-    """The level keys a location count of (location, product, lot) states: every bin holding it."""
-    return {(location_id, product_id, b, lot) for (b,) in StockLevel.select(StockLevel.bin).where(
-        (StockLevel.location == location_id) & (StockLevel.product == product_id) & (StockLevel.lot == lot)).tuples()}
+    """The level keys a location count of (location, product, lot) states: every bin holding that
+    lot, or every bin and lot if it names none."""
+    query = StockLevel.select(StockLevel.bin, StockLevel.lot).where(
+        (StockLevel.location == location_id) & (StockLevel.product == product_id))
+    if lot:
+        query = query.where(StockLevel.lot == lot)
+    return {(location_id, product_id, b, level_lot) for b, level_lot in query.tuples()}
 
 
 def _location_counted(product_ids: set[int]) -> set[tuple[int, int, str]]:
@@ -424,7 +429,8 @@ WITH covering AS (
     FROM (SELECT DISTINCT location_id, product_id, bin, lot FROM stock_event
           WHERE product_id IN (SELECT product_id FROM stock_event WHERE scope = '{LOCATION_SCOPE}')) AS k
     JOIN stock_event AS c ON c.scope = '{LOCATION_SCOPE}' AND c.location_id = k.location_id
-         AND c.product_id = k.product_id AND c.lot = k.lot AND c.bin <> k.bin
+         AND c.product_id = k.product_id AND (c.lot = k.lot OR c.lot = '')
+         AND NOT (c.bin = k.bin AND c.lot = k.lot)
 ), ranked AS (
     SELECT location_id, product_id, bin, lot, occurred_at, id, quantity,
            ROW_NUMBER() OVER (PARTITION BY location_id, product_id, bin, lot
@@ -507,6 +513,9 @@ class CountDifference:
 # The latest count of each scope that no later count overrides in part: what it stated must still
 # hold, plus what moved within its scope since. A second formulation of the fold (by scope, not by
 # key), checked against the cached levels.
+_COVERS = (f"{{x}}.location_id = c.location_id AND {{x}}.product_id = c.product_id AND ("
+           f"(c.scope = '{LOCATION_SCOPE}' AND (c.lot = '' OR {{x}}.lot = c.lot)) "
+           f"OR (c.scope <> '{LOCATION_SCOPE}' AND {{x}}.bin = c.bin AND {{x}}.lot = c.lot))")
 _COUNTS_SQL = f"""
 WITH latest AS (
     SELECT id, location_id, product_id, bin, lot, scope, occurred_at, quantity,
@@ -517,19 +526,17 @@ WITH latest AS (
 )
 SELECT c.id, c.location_id, c.product_id, c.bin, c.lot, c.scope, c.quantity,
        (SELECT COALESCE(SUM(e.quantity), 0) FROM stock_event e
-         WHERE e.location_id = c.location_id AND e.product_id = c.product_id AND e.lot = c.lot
-           AND (c.scope = '{LOCATION_SCOPE}' OR e.bin = c.bin)
-           AND e.kind <> 'count' AND e.occurred_at > c.occurred_at),
-       (SELECT COALESCE(SUM(l.on_hand), 0) FROM stock_level l
-         WHERE l.location_id = c.location_id AND l.product_id = c.product_id AND l.lot = c.lot
-           AND (c.scope = '{LOCATION_SCOPE}' OR l.bin = c.bin))
+         WHERE {_COVERS.format(x="e")} AND e.kind <> 'count' AND e.occurred_at > c.occurred_at),
+       (SELECT COALESCE(SUM(l.on_hand), 0) FROM stock_level l WHERE {_COVERS.format(x="l")})
 FROM latest c
 WHERE c.rn = 1 AND NOT EXISTS (
     SELECT 1 FROM stock_event n
-     WHERE n.kind = 'count' AND n.location_id = c.location_id AND n.product_id = c.product_id
-       AND n.lot = c.lot AND n.id <> c.id
+     WHERE n.kind = 'count' AND n.location_id = c.location_id AND n.product_id = c.product_id AND n.id <> c.id
        AND (n.occurred_at > c.occurred_at OR (n.occurred_at = c.occurred_at AND n.id > c.id))
-       AND (c.scope = '{LOCATION_SCOPE}' OR n.scope = '{LOCATION_SCOPE}' OR n.bin = c.bin))
+       AND ((c.scope = '{LOCATION_SCOPE}' AND (c.lot = '' OR n.lot = '' AND n.scope = '{LOCATION_SCOPE}'
+                                               OR n.lot = c.lot))
+            OR (c.scope <> '{LOCATION_SCOPE}' AND (n.scope = '{LOCATION_SCOPE}' AND n.lot IN ('', c.lot)
+                                                   OR n.bin = c.bin AND n.lot = c.lot))))
 """
 
 
@@ -573,12 +580,14 @@ def withdraw(event_id: str) -> bool:
 def rebuild_level(location_id: int, product_id: int, bin: str, lot: str) -> None:
     """Derive one level from the ledger: its latest covering count, and the movements after it."""
     key = (location_id, product_id, bin, lot)
-    base = (StockEvent.select(StockEvent.id, StockEvent.bin, StockEvent.quantity, StockEvent.occurred_at)
+    base = (StockEvent.select(StockEvent.id, StockEvent.bin, StockEvent.lot, StockEvent.quantity,
+                              StockEvent.occurred_at)
             .where((StockEvent.kind == COUNT) & (StockEvent.location == location_id)
-                   & (StockEvent.product == product_id) & (StockEvent.lot == lot)
-                   & ((StockEvent.bin == bin) | (StockEvent.scope == LOCATION_SCOPE)))
+                   & (StockEvent.product == product_id)
+                   & (((StockEvent.bin == bin) & (StockEvent.lot == lot))
+                      | ((StockEvent.scope == LOCATION_SCOPE) & StockEvent.lot.in_(["", lot]))))
             .order_by(StockEvent.occurred_at.desc(), StockEvent.id.desc()).first())
-    stated = base.quantity if base is not None and base.bin == bin else Decimal(0)
+    stated = base.quantity if base is not None and (base.bin, base.lot) == (bin, lot) else Decimal(0)
     total = stated + _moved_after(key, base.occurred_at if base else None)
     count_at, count_id = (base.occurred_at, base.id) if base else (None, None)
     StockLevel.insert(location=location_id, product=product_id, bin=bin, lot=lot, on_hand=total,

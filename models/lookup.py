@@ -10,14 +10,13 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-import peewee
-
 from .catalog import Barcode, Product, current_price, find_by_code, search_products
 from .errors import NotFound
-from .hq import remote_levels
-from .ledger import StockEvent, StockLevel
+from .hq import last_pull, remote_levels
+from .ledger import StockLevel
 from .money import Money
 from .places import Location
+from .shelves import lot_expiries
 
 
 def find_products(text: str, limit: int = 50, *, scanned: bool = False) -> list[Product]:
@@ -64,61 +63,48 @@ class ProductCard:
     here: Decimal
     lots: list[LotLine] = field(default_factory=list)
     elsewhere: list[ElsewhereLine] = field(default_factory=list)
-    elsewhere_as_of: dt.datetime | None = None  # None: never synced, levels are this store's own copy
-    codes: list[str] = field(default_factory=list)
+    elsewhere_as_of: dt.datetime | None = None  # the last pull; None: never synced (this store's own books)
+    codes: list[tuple[str, Decimal]] = field(default_factory=list)  # (barcode, units it stands for)
 
 
 def product_card(product: Product, location: Location) -> ProductCard:
     """Price, stock here by bin/lot with expiry, and stock at the other locations this store knows of."""
     try:
-        price: Money | None = current_price(product)
+        price: Money | None = current_price(product, location.currency)
     except NotFound:
         price = None
     levels = list(StockLevel.select(StockLevel, Location).join(Location).where(StockLevel.product == product)
                   .order_by(Location.code, StockLevel.bin, StockLevel.lot))
     here_levels = [lv for lv in levels if lv.location_id == location.id]
-    expiries = _expiries(product, location, {lv.lot for lv in here_levels if lv.lot})
+    expiries = lot_expiries(location, product, {lv.lot for lv in here_levels if lv.lot})
     lots = [LotLine(lv.bin, lv.lot, lv.on_hand, expiries.get(lv.lot)) for lv in here_levels
             if lv.on_hand or lv.lot]
     elsewhere, as_of = _elsewhere(product, location, levels)
     return ProductCard(
         product=product, price=price, here=sum((lv.on_hand for lv in here_levels), Decimal(0)),
         lots=lots, elsewhere=elsewhere, elsewhere_as_of=as_of,
-        codes=[b.code for b in Barcode.select(Barcode.code).where(Barcode.product == product)],
+        codes=list(Barcode.select(Barcode.code, Barcode.pack_qty).where(Barcode.product == product)
+                   .order_by(Barcode.pack_qty, Barcode.code).tuples()),
     )
 
 
 def _elsewhere(product: Product, location: Location,
                levels: list[StockLevel]) -> tuple[list[ElsewhereLine], dt.datetime | None]:
-    """Other locations' stock as head office last reported it; before any sync, this store's own
-    (partial) books of them. The time is that of the oldest figure shown."""
+    """Other locations' stock as head office reported it, as of the last pull (a pull brings every
+    level that changed, so what it did not bring still stands); before any sync, this store's own
+    (partial) books of them, with no time."""
     names = {loc.code: loc.name for loc in Location.select(Location.code, Location.name)}
+    synced = last_pull()
     remote = [r for r in remote_levels(product.sku) if r.location_code != location.code]
-    if remote:
+    if synced is not None or remote:
         lines = [ElsewhereLine(r.location_code, names.get(r.location_code, r.location_code), r.on_hand)
-                 for r in remote]
-        return lines, min(r.as_of for r in remote)
+                 for r in remote if r.on_hand]
+        return lines, synced or max(r.as_of for r in remote)
     totals: dict[str, Decimal] = {}
     for lv in levels:
         if lv.location_id != location.id:
             totals[lv.location.code] = totals.get(lv.location.code, Decimal(0)) + lv.on_hand
     return [ElsewhereLine(code, names.get(code, code), qty) for code, qty in totals.items()], None
-
-
-def _expiries(product: Product, location: Location, lots: set[str]) -> dict[str, dt.date]:
-    """The expiry recorded for each lot: taken from the latest event of that lot that carried one."""
-    if not lots:
-        return {}
-    rows = (StockEvent.select(StockEvent.lot, peewee.fn.MAX(StockEvent.expiry).alias("expiry"))
-            .where((StockEvent.product == product) & (StockEvent.location == location)
-                   & StockEvent.lot.in_(sorted(lots)) & StockEvent.expiry.is_null(False))
-            .group_by(StockEvent.lot))
-    return {row.lot: _as_date(row.expiry) for row in rows}
-
-
-def _as_date(value: dt.date | str) -> dt.date:
-    # An aggregate loses the field's conversion on SQLite, so MAX() comes back as text there.
-    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
 
 
 def categories() -> list[str]:

@@ -48,6 +48,7 @@ class TransferLine(BaseModel):
     transfer = peewee.ForeignKeyField(Transfer, backref="lines", on_delete="CASCADE")
     product = peewee.ForeignKeyField(Product, backref="+")
     lot = peewee.CharField(default="")
+    expiry = peewee.DateField(null=True)  # the lot's, as the sender knew it
     quantity = QuantityField()
     received = QuantityField(default=Decimal(0))
 

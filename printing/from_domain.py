@@ -27,20 +27,24 @@ def _primary_barcode(product: object, sku: str) -> Barcode:
     return Barcode.code128(sku)
 
 
-def _label_data(sku: str, lang: str) -> tuple[str, Money, Barcode, str]:
+def _label_data(sku: str, lang: str, currency: str | None) -> tuple[str, Money, Barcode, str]:
     import models.catalog as catalog
 
     product = catalog.product_by_sku(sku)
-    return product.display_name(lang), catalog.current_price(product), _primary_barcode(product, sku), product.sku
+    return (product.display_name(lang), catalog.current_price(product, currency), _primary_barcode(product, sku),
+            product.sku)
 
 
-def product_label_for_sku(sku: str, *, lang: str = "en", locale: str = "en_US") -> ProductLabel:
-    name, price, barcode, sku = _label_data(sku, lang)
+def product_label_for_sku(sku: str, *, lang: str = "en", locale: str = "en_US",
+                          currency: str | None = None) -> ProductLabel:
+    """A product label priced in `currency` (the shop's; None: the newest price in any)."""
+    name, price, barcode, sku = _label_data(sku, lang, currency)
     return ProductLabel(name=name, price=price, barcode=barcode, sku=sku, locale=locale)
 
 
-def shelf_label_for_sku(sku: str, *, lang: str = "en", locale: str = "en_US") -> ShelfLabel:
-    name, price, barcode, sku = _label_data(sku, lang)
+def shelf_label_for_sku(sku: str, *, lang: str = "en", locale: str = "en_US",
+                        currency: str | None = None) -> ShelfLabel:
+    name, price, barcode, sku = _label_data(sku, lang, currency)
     if not name:
         raise InvalidDocument(f"product {sku} has no name")
     return ShelfLabel(name=name, price=price, barcode=barcode, sku=sku, locale=locale)

@@ -325,6 +325,7 @@ def upsert_transfer(doc: dict) -> None:
         for line in doc.get("lines", []):
             TransferLine.create(transfer=transfer, product=_product(line["sku"]), lot=line.get("lot", ""),
                                 quantity=Decimal(line["quantity"]),
+                                expiry=dt.date.fromisoformat(line["expiry"][:10]) if line.get("expiry") else None,
                                 received=Decimal(line.get("received") or 0) if received else Decimal(0))
         return
     if not received:

@@ -17,6 +17,7 @@ import orjson
 from models import clock
 from models.bulk import select_in
 from models.catalog import Barcode, Price, Product
+from models.ops.transfers import transfer_document
 from models.people import User
 from models.places import Location
 from models.stock_docs import Delivery, Transfer
@@ -124,10 +125,4 @@ def delivery_doc(delivery: Delivery) -> dict:
 
 
 def transfer_doc(transfer: Transfer) -> dict:
-    return {
-        "number": transfer.number, "source": transfer.source.code, "destination": transfer.destination.code,
-        "status": transfer.status, "sent_at": _iso(transfer.sent_at), "sent_by": transfer.sent_by,
-        "received_at": _iso(transfer.received_at),
-        "lines": [{"sku": line.product.sku, "lot": line.lot, "quantity": str(line.quantity),
-                   "received": str(line.received)} for line in transfer.lines],
-    }
+    return transfer_document(transfer)

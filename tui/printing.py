@@ -102,12 +102,13 @@ class Printing:
     def reprint_last_receipt(self) -> str:
         return self.service().reprint_last("receipt")
 
-    def print_product_labels(self, requests: list[LabelRequest], lang: str) -> list[str]:
+    def print_product_labels(self, requests: list[LabelRequest], lang: str, currency: str | None = None) -> list[str]:
         from printing.from_domain import product_label_for_sku
 
         service = self.service()
         locale = receipt_locale(lang)
-        labels = [(product_label_for_sku(r.sku, lang=lang, locale=locale), r.copies) for r in requests]
+        labels = [(product_label_for_sku(r.sku, lang=lang, locale=locale, currency=currency), r.copies)
+                  for r in requests]
         # Render every label before queueing any: a bad one must not leave half the labels printed.
         for label, copies in labels:
             service.prepare(label, copies=copies)
@@ -116,10 +117,11 @@ class Printing:
             job_ids += service.print_labels([label], copies=copies)
         return job_ids
 
-    def print_shelf_label(self, sku: str, lang: str) -> str:
+    def print_shelf_label(self, sku: str, lang: str, currency: str | None = None) -> str:
         from printing.from_domain import shelf_label_for_sku
 
-        return self.service().submit(shelf_label_for_sku(sku, lang=lang, locale=receipt_locale(lang)))
+        return self.service().submit(shelf_label_for_sku(sku, lang=lang, locale=receipt_locale(lang),
+                                                         currency=currency))
 
     def close(self) -> None:
         """Stop the sender without waiting for a slow printer: queued jobs are on disk and go next start."""

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from rich.cells import cell_len
 
-from models import attention, catalog, clock, hq, outbox
+from models import attention, catalog, hq, outbox
 from models.errors import DomainError, NotFound
 from models.money import Money
 from models.ops.selling import SaleLine
@@ -60,7 +60,7 @@ def line_from_scan(scan: Scan, currency: str) -> SaleLine:
         quantity = quantity * scan.quantity_prefix
     quantity = product.quantity(quantity)
     if price is None:
-        price = catalog.current_price(product)
+        price = catalog.current_price(product, currency)
     if price.currency != currency:
         raise DomainError(f"{product.sku} is priced in {price.currency}; this till takes {currency}.")
     lot = scan.lot or "" if product.track_lot else ""
@@ -98,8 +98,7 @@ def attention_count() -> int:
 
 def last_good_sync() -> dt.datetime | None:
     """When sync last reached head office, as the store remembers it (survives a restart)."""
-    value = hq.get_state(hq.LAST_SYNC)
-    return clock.parse(value) if value else None
+    return hq.last_pull()
 
 
 # --- receipts ---------------------------------------------------------------------------------

@@ -9,10 +9,11 @@ from ..context import Actor
 from ..db import db
 from ..errors import DomainError, InsufficientStock
 from ..ledger import ADJUSTMENT, on_hand
-from .recording import record_stock
+from .recording import put_stock, take_stock
 
 
-def adjust(actor: Actor, product: Product, change: Decimal, reason: str, *, bin: str = "", lot: str = ""):
+def adjust(actor: Actor, product: Product, change: Decimal, reason: str, *, bin: str = "", lot: str = "") -> list:
+    """Stock found (+) or lost (-), with a reason; without a bin it goes by `models.shelves`."""
     change = product.quantity(change)
     if change == 0:
         raise DomainError("An adjustment of zero changes nothing.")
@@ -24,4 +25,6 @@ def adjust(actor: Actor, product: Product, change: Decimal, reason: str, *, bin:
             have = on_hand(location, product, bin=bin or None, lot=lot or None)
             if have + change < 0:
                 raise InsufficientStock(f"{product.sku}: {have} on hand, cannot take out {-change}.")
-        return record_stock(actor, product, change, ADJUSTMENT, reason=reason.strip(), bin=bin, lot=lot)
+        if change > 0:
+            return [put_stock(actor, product, change, ADJUSTMENT, reason=reason.strip(), bin=bin, lot=lot)]
+        return take_stock(actor, product, -change, ADJUSTMENT, reason=reason.strip(), bin=bin, lot=lot)

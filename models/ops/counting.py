@@ -7,12 +7,12 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from .. import clock, outbox
+from .. import clock, outbox, shelves
 from ..catalog import Product, lines_with_products
 from ..context import Actor
 from ..db import db
 from ..errors import DomainError, PermissionDenied
-from ..ledger import COUNT, StockLevel, on_hand
+from ..ledger import COUNT, LOCATION_SCOPE, StockLevel, on_hand
 from ..people import SUPERVISOR, User
 from ..places import Location
 from ..stock_docs import DONE, OPEN, StockCount, StockCountLine
@@ -26,14 +26,18 @@ class CountedLine:
     product: Product
     counted: Decimal
     counted_at: dt.datetime
-    bin: str = ""
+    bin: str = ""  # the bin counted; none: the product's whole stock at the location was counted
     lot: str = ""
     location: Location | None = None  # default: the actor's location
     event_id: str = ""  # default: a fresh UUIDv7
 
 
 def record_count(actor: Actor, lines: list[CountedLine], *, reference: str = "") -> list:
-    """Post counted quantities as count events, each as of the moment it was counted."""
+    """Post counted quantities as count events, each as of the moment it was counted.
+
+    A line that names a bin states that bin. A line without one states the product's whole stock
+    at the location (all bins; all lots unless it names one): what is counted sits in its home bin.
+    """
     if not lines:
         raise DomainError("Nothing counted.")
     for line in lines:
@@ -43,9 +47,10 @@ def record_count(actor: Actor, lines: list[CountedLine], *, reference: str = "")
     with db.atomic():
         reference = reference or f"C-{actor.terminal.code}-{outbox.next_number('count'):06d}"
         events = [
-            record_stock(actor, line.product, line.counted, COUNT, reference=reference, bin=line.bin,
-                         lot=line.lot, occurred_at=line.counted_at, location=line.location,
-                         event_id=line.event_id)
+            record_stock(actor, line.product, line.counted, COUNT, reference=reference,
+                         bin=line.bin or shelves.home_bin(line.location or actor.location, line.product),
+                         scope="" if line.bin else LOCATION_SCOPE, lot=line.lot, occurred_at=line.counted_at,
+                         location=line.location, event_id=line.event_id)
             for line in lines
         ]
         flagged = [line.product.id for line in lines if line.product.needs_count]

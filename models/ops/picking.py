@@ -12,15 +12,16 @@ from decimal import Decimal
 
 import peewee
 
-from .. import outbox
+from .. import attention, outbox, shelves
+from ..attention import Attention
 from ..catalog import Product
 from ..context import Actor
 from ..db import db
 from ..errors import DomainError, InsufficientStock
 from ..fields import QuantityField
 from ..ledger import ADJUSTMENT, PICK, StockEvent, on_hand
-from ..orders import ALLOCATED, CANCELLED, PACKED, PICKING, SHIPPED, Order, set_status
-from .recording import record_stock
+from ..orders import ALLOCATED, CANCELLED, PACKED, PICKING, SHIPPED, Order, order_by_number, set_status
+from .recording import record_stock, take_stock
 from .selling import order_document
 
 
@@ -78,14 +79,15 @@ def pick(actor: Actor, order: Order, lines: list[PickedLine]) -> list:
         if asked[line.product.id] > todo.get(line.product.id, Decimal(0)):
             raise DomainError(f"{line.product.sku}: order {order.number} needs only "
                               f"{todo.get(line.product.id, Decimal(0))} more.")
-        have = on_hand(actor.location, line.product, bin=line.bin, lot=line.lot)
+        have = on_hand(actor.location, line.product, bin=line.bin or None, lot=line.lot or None)
         if have < line.quantity:
             where = f"bin {line.bin}" if line.bin else actor.location.code
             raise InsufficientStock(f"{line.product.sku}: {have} on hand in {where}, {line.quantity} to pick. "
                                     "Pick from another bin or report the shortage.")
     with db.atomic():
-        events = [record_stock(actor, line.product, -line.quantity, PICK, reference=order.number,
-                               bin=line.bin, lot=line.lot) for line in lines]
+        events = [event for line in lines
+                  for event in take_stock(actor, line.product, line.quantity, PICK, reference=order.number,
+                                          bin=line.bin, lot=line.lot)]
         if order.status == ALLOCATED:
             _changed(actor, order, PICKING)
     return events
@@ -110,8 +112,33 @@ def ship(actor: Actor, order: Order, carrier: str, tracking: str) -> None:
         _changed(actor, order, SHIPPED, note=f"{carrier.strip()} {tracking.strip()}")
 
 
+def put_back_list(actor: Actor, order: Order) -> list[PickedLine]:
+    """What is still to go back to the shelf for an order, by the bin and lot it was picked from."""
+    done = {pid: qty for pid, qty in picked(order).items() if qty > 0}
+    if not done:
+        return []
+    products = {p.id: p for p in Product.select().where(Product.id.in_(list(done)))}
+    out = []
+    for pid, qty in done.items():
+        taken = shelves.taken_by(order.number, pid, (PICK,), actor.location.id)
+        back = shelves.taken_by(order.number, pid, (ADJUSTMENT,), actor.location.id)
+        out += [PickedLine(products[pid], part.quantity, part.bin, part.lot) for part in shelves.give_back(taken, back, qty)]
+    return out
+
+
+def finish_put_back(actor: Actor, item: Attention) -> list:
+    """The clerk put a cancelled order's picked goods back: post them to their bins and close the
+    "put back" item, in one transaction (an order not here, or not cancelled, only closes it)."""
+    order = order_by_number(item.ref)
+    with db.atomic():
+        events = put_back(actor, order, put_back_list(actor, order)) if order and order.status == CANCELLED else []
+        attention.resolve(item.id, actor.user.code)
+    return events
+
+
 def put_back(actor: Actor, order: Order, lines: list[PickedLine]) -> list:
-    """Return picked goods of a cancelled order to the shelf (the put-back task's work)."""
+    """Return picked goods of a cancelled order to the shelf (the put-back task's work): to the bin
+    named, else to the bins and lots they were picked from."""
     if order.status != CANCELLED:
         raise DomainError(f"Order {order.number} is {order.status}: only a cancelled order's goods go back.")
     done = picked(order)
@@ -123,6 +150,14 @@ def put_back(actor: Actor, order: Order, lines: list[PickedLine]) -> list:
                 raise DomainError(f"{line.product.sku}: {done.get(line.product.id, Decimal(0))} was picked "
                                   f"for {order.number}; cannot put back {qty}.")
             done[line.product.id] -= qty
-            events.append(record_stock(actor, line.product, qty, ADJUSTMENT, reference=order.number,
-                                       bin=line.bin, lot=line.lot, reason=f"put back: {order.number} cancelled"))
+            reason = f"put back: {order.number} cancelled"
+            if line.bin:
+                events.append(record_stock(actor, line.product, qty, ADJUSTMENT, reference=order.number,
+                                           bin=line.bin, lot=line.lot, reason=reason))
+                continue
+            taken = shelves.taken_by(order.number, line.product.id, (PICK,), actor.location.id)
+            back = shelves.taken_by(order.number, line.product.id, (ADJUSTMENT,), actor.location.id)
+            for part in shelves.give_back(taken, back, qty):
+                events.append(record_stock(actor, line.product, part.quantity, ADJUSTMENT, reference=order.number,
+                                           bin=part.bin, lot=part.lot, expiry=part.expiry, reason=reason))
     return events

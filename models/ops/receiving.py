@@ -14,7 +14,7 @@ from ..errors import DomainError, PermissionDenied
 from ..ledger import RECEIPT
 from ..people import SUPERVISOR, User
 from ..stock_docs import DONE, Delivery, DeliveryLine
-from .recording import record_stock
+from .recording import put_stock
 
 DEFAULT_TOLERANCE_PCT = Decimal(5)
 
@@ -97,8 +97,8 @@ def receive_goods(
         reference = delivery.number if delivery else f"B-{actor.terminal.code}-{outbox.next_number('blind'):06d}"
         result = ReceivingResult(reference)
         for line in lines:
-            result.events.append(record_stock(actor, line.product, line.quantity, RECEIPT, reference=reference,
-                                              bin=line.bin, lot=line.lot.strip(), expiry=line.expiry))
+            result.events.append(put_stock(actor, line.product, line.quantity, RECEIPT, reference=reference,
+                                           bin=line.bin.strip(), lot=line.lot.strip(), expiry=line.expiry))
         if delivery is not None:
             received = _by_product(lines)
             expected_ids = set()

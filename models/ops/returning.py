@@ -7,16 +7,16 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import peewee
 
-from .. import outbox
+from .. import outbox, shelves
 from ..context import Actor
 from ..db import db
 from ..errors import DomainError
 from ..fields import QuantityField
-from ..ledger import ADJUSTMENT, RETURN
+from ..ledger import ADJUSTMENT, RETURN, SALE
 from ..money import Money
 from ..orders import PARTLY_RETURNED, RETURN_ORDER, RETURNED, SALE_ORDER, Order, OrderLine, Tender, set_status
 from ..people import User
-from .recording import record_stock
+from .recording import put_stock, record_stock
 from .selling import Payment, SaleLine, _settle, order_document, sell
 
 RESTOCK, WRITE_OFF = "restock", "write_off"
@@ -107,11 +107,11 @@ def return_goods(actor: Actor, original: Order, lines: list[ReturnLine], refunds
                 quantity=rl.quantity, unit_price=line.unit_price, total=-value, lot=line.lot,
                 reason=rl.reason, condition=rl.condition, original_line=line,
             )
-            record_stock(actor, line.product, rl.quantity, RETURN, reference=number, lot=line.lot,
-                         reason=rl.reason)
-            if rl.condition == WRITE_OFF:
-                record_stock(actor, line.product, -rl.quantity, ADJUSTMENT, reference=number, lot=line.lot,
-                             reason=f"write-off on return: {rl.reason}")
+            for lot, qty in _lots_coming_back(original, line, rl.quantity):
+                back = put_stock(actor, line.product, qty, RETURN, reference=number, lot=lot, reason=rl.reason)
+                if rl.condition == WRITE_OFF:
+                    record_stock(actor, line.product, -qty, ADJUSTMENT, reference=number, bin=back.bin, lot=lot,
+                                 reason=f"write-off on return: {rl.reason}")
         for p in refunds:
             Tender.create(order=ret, kind=p.kind, amount=-p.amount.amount, reference=p.reference)
         set_status(ret, RETURNED, by=actor.user.code)
@@ -119,6 +119,30 @@ def return_goods(actor: Actor, original: Order, lines: list[ReturnLine], refunds
         set_status(original, RETURNED if fully else PARTLY_RETURNED, by=actor.user.code, note=number)
         outbox.enqueue(outbox.ORDER, number, order_document(ret))
     return ret
+
+
+def _lots_coming_back(original: Order, line: OrderLine, quantity: Decimal) -> list[tuple[str, Decimal]]:
+    """The lots a returned quantity goes back to: those the sale took the product from, less what
+    earlier returns of the sale brought back to each (the line's own lot, if it names one)."""
+    if line.lot:
+        return [(line.lot, quantity)]
+    by_lot = _per_lot(shelves.taken_by(original.number, line.product_id, (SALE,), original.location_id))
+    back: list[shelves.Take] = []
+    for number in [r.number for r in original.returns]:
+        back += shelves.taken_by(number, line.product_id, (RETURN,), _location_of(number))
+    parts = shelves.give_back(by_lot, _per_lot(back), quantity)
+    return [(part.lot, part.quantity) for part in parts]
+
+
+def _per_lot(parts: list[shelves.Take]) -> list[shelves.Take]:
+    merged: dict[str, Decimal] = {}
+    for part in parts:
+        merged[part.lot] = merged.get(part.lot, Decimal(0)) + part.quantity
+    return [shelves.Take("", lot, qty) for lot, qty in merged.items()]
+
+
+def _location_of(number: str) -> int | None:
+    return Order.select(Order.location).where(Order.number == number).scalar()
 
 
 def exchange(actor: Actor, original: Order, returns: list[ReturnLine], new_lines: list[SaleLine],

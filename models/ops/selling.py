@@ -25,7 +25,7 @@ from ..orders import (
 )
 from ..people import SUPERVISOR, Customer, User
 from ..statements import RowInsert
-from .recording import record_stock
+from .recording import take_stock
 
 CASH, CARD, VOUCHER = "cash", "card", "voucher"
 TENDER_KINDS = (CASH, CARD, VOUCHER)
@@ -167,7 +167,7 @@ def sell(
             row.id = _insert_tender(**row.__data__)
         for product, quantity, lot in _merged(lines):
             _take_from_shelf(product, quantity, location)
-            record_stock(actor, product, -quantity, SALE, reference=number, lot=lot, occurred_at=now)
+            take_stock(actor, product, quantity, SALE, reference=number, lot=lot, occurred_at=now)
         for status, note in ((PAID, ""), (DELIVERED, "handed over at the counter")):
             _insert_status(order=order.id, status=status, at=now, by=actor.user.code, note=note)
         outbox.enqueue(outbox.ORDER, number, order_document(order, order_lines, tenders))

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from .. import clock, outbox
+from .. import clock, outbox, shelves
 from ..catalog import Product
 from ..context import Actor
 from ..db import db
@@ -14,7 +14,7 @@ from ..errors import Conflict, DomainError, InsufficientStock, NotFound
 from ..ledger import TRANSFER_IN, TRANSFER_OUT, EventData, StockEvent, on_hand
 from ..places import Location
 from ..stock_docs import Transfer, TransferLine
-from .recording import record_stock
+from .recording import put_stock, take_stock
 
 TRANSFER = "transfer"
 
@@ -31,8 +31,8 @@ def transfer_document(transfer: Transfer) -> dict:
         "number": transfer.number, "source": transfer.source.code, "destination": transfer.destination.code,
         "status": transfer.status, "sent_at": clock.iso(transfer.sent_at), "sent_by": transfer.sent_by,
         "received_at": clock.iso(transfer.received_at) if transfer.received_at else None,
-        "lines": [{"sku": line.product.sku, "lot": line.lot, "quantity": str(line.quantity),
-                   "received": str(line.received)} for line in transfer.lines],
+        "lines": [{"sku": line.product.sku, "lot": line.lot, "expiry": line.expiry.isoformat() if line.expiry else None,
+                   "quantity": str(line.quantity), "received": str(line.received)} for line in transfer.lines],
     }
 
 
@@ -57,8 +57,17 @@ def transfer_out(actor: Actor, destination_code: str, items: list[TransferItem])
         number = f"T-{actor.terminal.code}-{outbox.next_number('transfer'):06d}"
         transfer = Transfer.create(number=number, source=source, destination=destination, sent_by=actor.user.code)
         for item in items:
-            TransferLine.create(transfer=transfer, product=item.product, lot=item.lot, quantity=item.quantity)
-            record_stock(actor, item.product, -item.quantity, TRANSFER_OUT, reference=number, lot=item.lot)
+            # Lot-tracked goods travel with their lots: a line per lot that left, so the receiver
+            # books in the same lots (with their expiry).
+            events = take_stock(actor, item.product, item.quantity, TRANSFER_OUT, reference=number, lot=item.lot)
+            by_lot: dict[str, Decimal] = {}
+            for event in events:
+                lot = event.lot if item.product.track_lot else item.lot
+                by_lot[lot] = by_lot.get(lot, Decimal(0)) - event.quantity
+            expiries = shelves.lot_expiries(source, item.product, {lot for lot in by_lot if lot})
+            for lot, quantity in by_lot.items():
+                TransferLine.create(transfer=transfer, product=item.product, lot=lot, quantity=quantity,
+                                    expiry=expiries.get(lot))
         outbox.enqueue(TRANSFER, number, transfer_document(transfer))
     return transfer
 
@@ -78,7 +87,8 @@ def transfer_in(actor: Actor, transfer: Transfer, received: dict[int, Decimal] |
             line.received = qty
             line.save()
             if qty:
-                record_stock(actor, line.product, qty, TRANSFER_IN, reference=transfer.number, lot=line.lot)
+                put_stock(actor, line.product, qty, TRANSFER_IN, reference=transfer.number, lot=line.lot,
+                          expiry=line.expiry)
         transfer.status = "received"
         transfer.received_at = clock.now()
         transfer.save()

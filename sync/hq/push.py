@@ -8,6 +8,7 @@ recorded in `push_rejection`; the terminal files it under "needs attention".
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import json
 import logging
 from collections.abc import Callable, Iterator
@@ -359,7 +360,8 @@ def apply_transfer(doc: dict, terminal: str) -> None:
         raise DomainError(f"Transfer {number or '?'} names an unknown location ({doc.get('source')} -> "
                           f"{doc.get('destination')}).")
     lines = [(product_by_sku(li["sku"]), str(li.get("lot") or ""), Decimal(str(li["quantity"])),
-              Decimal(str(li["received"])) if li.get("received") is not None else None)
+              Decimal(str(li["received"])) if li.get("received") is not None else None,
+              dt.date.fromisoformat(str(li["expiry"])[:10]) if li.get("expiry") else None)
              for li in doc.get("lines", [])]
     transfer = Transfer.get_or_none(Transfer.number == number)
     if doc.get("status") == "received" and (transfer is None or transfer.status != "received"):
@@ -370,16 +372,16 @@ def apply_transfer(doc: dict, terminal: str) -> None:
         transfer = Transfer.create(number=number, source=source, destination=destination,
                                    status=doc.get("status", "sent"), sent_by=str(doc.get("sent_by") or ""),
                                    sent_at=clock.parse(doc["sent_at"]) if doc.get("sent_at") else hqclock.now())
-        for product, lot, quantity, received in lines:
+        for product, lot, quantity, received, expiry in lines:
             TransferLine.create(transfer=transfer, product=product, lot=lot, quantity=quantity,
-                                received=received or Decimal(0))
+                                received=received or Decimal(0), expiry=expiry)
     else:
         have = sorted((tl.product.sku, tl.lot, tl.quantity.normalize()) for tl in transfer.lines)
-        want = sorted((p.sku, lot, q.normalize()) for p, lot, q, _ in lines)
+        want = sorted((p.sku, lot, q.normalize()) for p, lot, q, _, _ in lines)
         if have != want or transfer.source_id != source.id or transfer.destination_id != destination.id:
             raise Conflict(f"Transfer {number} was already recorded with different lines or locations.")
     if doc.get("status") == "received" and transfer.status != "received":
-        for product, lot, _, received in lines:
+        for product, lot, _, received, _ in lines:
             if received is not None:
                 TransferLine.update(received=received).where(
                     (TransferLine.transfer == transfer) & (TransferLine.product == product)

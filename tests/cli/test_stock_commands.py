@@ -201,7 +201,9 @@ def test_export_stock_csv_round_trips_the_levels(goods, tmp_path):
     result = goods.run("export", "stock")
     assert result.exit_code == 0
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
-    assert list(rows[0]) == ["location", "sku", "name", "bin", "lot", "on_hand", "unit"]
+    assert list(rows[0]) == ["location", "sku", "barcode", "name", "bin", "lot", "on_hand", "unit"]
+    # The unit barcode, not the case's; none for a product without one.
+    assert {r["sku"]: r["barcode"] for r in rows} == {"MILK": MILK.zfill(14), "GOUDA": "", "IBU": ""}
     exported = {(r["location"], r["sku"], r["bin"], r["lot"]): Decimal(r["on_hand"]) for r in rows}
     levels = {(lv.location.code, lv.product.sku, lv.bin, lv.lot): lv.on_hand for lv in StockLevel.select()}
     assert exported == levels == {("STORE1", "MILK", "A-01", ""): 10, ("STORE1", "GOUDA", "B-02", ""): Decimal("1.25"),

@@ -229,3 +229,20 @@ def test_batch_reports_bad_events_and_conflicts_and_stores_the_rest(store):
     with db.atomic():
         again = post_events([clash])
     assert "different content" in str(again[0])
+
+
+def test_a_location_count_without_a_lot_states_every_lot(store):
+    """Counted without lots (a shelf count of a lot-tracked product), the whole product is stated."""
+    f.actor()
+    f.product("A")
+    with db.atomic():
+        post_event(EventData("STORE1", "A", Decimal(18), RECEIPT, T0, bin="C-01", lot="L2412A"))
+        post_event(EventData("STORE1", "A", Decimal(-1), SALE, T0, bin="C-01"))  # lot unknown, as before
+        post_event(EventData("STORE1", "A", Decimal(15), COUNT, T0 + dt.timedelta(minutes=1), bin="C-01",
+                             lot="L2412A", scope=LOCATION_SCOPE))
+    assert _levels() == {("STORE1", "A", "C-01", "L2412A"): 15, ("STORE1", "A", "C-01", ""): -1}
+    with db.atomic():
+        post_event(EventData("STORE1", "A", Decimal(16), COUNT, T0 + dt.timedelta(minutes=2), bin="C-01",
+                             scope=LOCATION_SCOPE))
+    assert _levels() == {("STORE1", "A", "C-01", "L2412A"): 0, ("STORE1", "A", "C-01", ""): 16}
+    assert verify_levels() == [] and verify_counts() == []

@@ -2,7 +2,8 @@
 
 A row is a refusal from head office, an order to put back on the shelf, a product that changed
 while a sale was open, or something head office sent that could not be applied here. The panel
-under the list says what to do; F5 marks the selected item dealt with (it stays on record).
+under the list says what to do; F5 marks the selected item dealt with (it stays on record). For a
+put-back, F5 also books the goods back into the bins they were picked from.
 """
 
 from __future__ import annotations
@@ -16,8 +17,11 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Label, Static
 
 from models import attention
+from models.context import Actor
 from models.db import db
-from models.orders import order_by_number, order_lines
+from models.errors import DomainError
+from models.ops.picking import finish_put_back, put_back_list
+from models.orders import order_by_number
 
 from .. import services
 from ..dialogs.confirm import ConfirmDialog
@@ -44,22 +48,26 @@ class Item:
     todo: list[str] = field(default_factory=list)  # what to do, line by line
 
 
-def _put_back_lines(number: str, lang: str) -> list[str]:
+def _put_back_lines(actor: Actor, number: str, lang: str) -> list[str]:
     order = order_by_number(number)
     if order is None:
         return [_("Order {number} is not on this terminal: ask head office which goods it held.").format(
             number=number)]
-    out = [_("Put these back on the shelf (order {number}):").format(number=number)]
-    for line in order_lines(order):
-        name = line.product.display_name(lang) if line.product_id else line.name
+    lines = put_back_list(actor, order)
+    if not lines:
+        return [_("Nothing of order {number} was picked here: F5 closes this.").format(number=number)]
+    out = [_("Put these back on the shelf (order {number}), then F5 books them in:").format(number=number)]
+    for line in lines:
+        where = _("bin {b}").format(b=line.bin) if line.bin else _("no bin")
         lot = f"  {_('Lot')} {line.lot}" if line.lot else ""
-        out.append(f"  {services.qty_text(line.quantity)} × {line.sku}  {name}{lot}")
+        out.append(f"  {services.qty_text(line.quantity)} × {line.product.sku}  "
+                   f"{line.product.display_name(lang)}  {where}{lot}")
     return out
 
 
-def _todo(item: attention.Attention, lang: str) -> list[str]:
+def _todo(item: attention.Attention, actor: Actor, lang: str) -> list[str]:
     if item.kind == attention.PUT_BACK:
-        return _put_back_lines(item.ref, lang)
+        return _put_back_lines(actor, item.ref, lang)
     if item.kind == attention.PRODUCT_CHANGED:
         return [_("The open sale kept the price it had when the item was scanned. "
                   "Check the shelf label of {sku}; F5 when done.").format(sku=item.ref)]
@@ -68,10 +76,10 @@ def _todo(item: attention.Attention, lang: str) -> list[str]:
     return [_("Tell a supervisor; F5 when it is sorted out.")]
 
 
-def open_items(lang: str) -> list[Item]:
+def open_items(actor: Actor, lang: str) -> list[Item]:
     """The open items with their instructions (call inside a connection context)."""
     return [Item(row.id, row.kind, row.ref, row.message, row.created_at.strftime("%Y-%m-%d %H:%M"),
-                 _todo(row, lang)) for row in attention.open_items()]
+                 _todo(row, actor, lang)) for row in attention.open_items()]
 
 
 class AttentionScreen(CounterScreen):
@@ -107,7 +115,7 @@ class AttentionScreen(CounterScreen):
     @work(thread=True, exclusive=True, group="attention")
     def _load(self, seq: int, lang: str) -> None:
         with db.connection_context():
-            items = open_items(lang)
+            items = open_items(self.app.actor, lang)  # type: ignore[attr-defined]
         self.app.call_from_thread(self._show, seq, items)
 
     def _show(self, seq: int, items: list[Item]) -> None:
@@ -149,17 +157,26 @@ class AttentionScreen(CounterScreen):
 
         def answered(yes: bool | None) -> None:
             if yes:
-                self._resolve(item.id, self.app.actor.user.code if self.app.actor else "")  # type: ignore[attr-defined]
+                self._resolve(item.id)
 
-        question = (_("Did you put back every item of order {number}?").format(number=item.ref)
-                    if item.kind == attention.PUT_BACK else _("Mark this as dealt with?"))
+        question = (_("Did you put back every item of order {number}? Its stock is booked back in.").format(
+            number=item.ref) if item.kind == attention.PUT_BACK else _("Mark this as dealt with?"))
         self.app.push_screen(ConfirmDialog(question), answered)
 
     # Not exclusive: the list reloads when the dialog closes, and that must not cancel the write.
     @work(thread=True, group="attention-resolve")
-    def _resolve(self, item_id: int, by: str) -> None:
-        with db.connection_context():
-            attention.resolve(item_id, by)
+    def _resolve(self, item_id: int) -> None:
+        actor = self.app.actor  # type: ignore[attr-defined]
+        try:
+            with db.connection_context():
+                row = attention.Attention.get_by_id(item_id)
+                if row.kind == attention.PUT_BACK:
+                    finish_put_back(actor, row)
+                else:
+                    attention.resolve(item_id, actor.user.code)
+        except DomainError as exc:
+            self.app.call_from_thread(self.notify, str(exc), severity="error")
         self.app.call_from_thread(self.action_reload)
         self.app.call_from_thread(self.app.refresh_status)  # type: ignore[attr-defined]
+        self.app.call_from_thread(self.app.request_sync)  # type: ignore[attr-defined]
 

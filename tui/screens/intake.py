@@ -368,7 +368,7 @@ class IntakeScreen(StockScreen):
     def _print_labels(self, printing, requests: list, lang: str) -> None:  # noqa: ANN001 - tui.printing.Printing
         try:
             with db.connection_context():
-                jobs = printing.print_product_labels(requests, lang)
+                jobs = printing.print_product_labels(requests, lang, self.actor.location.currency)
         except Exception as exc:  # a missing price, a printer error: one line, nothing half-printed
             self.app.call_from_thread(self.query_one(MessageLine).warn,
                                       _("Labels not printed: {error}").format(error=exc))

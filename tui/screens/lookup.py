@@ -170,10 +170,11 @@ class LookupScreen(StockScreen):
         for other in card.elsewhere:
             text.append(f"  {other.location} {other.name}: {qty(other.on_hand)}\n")
         if not card.elsewhere:
-            text.append("  " + _("none known") + "\n")
+            text.append("  " + (_("none holds any") if card.elsewhere_as_of else _("none known")) + "\n")
         text.append("  " + _("as of: {t}").format(t=as_of) + "\n", style="dim")
         if card.codes:
-            text.append(_("Codes: ") + ", ".join(card.codes) + "\n", style="dim")
+            text.append(_("Codes: ") + ", ".join(code if pack == 1 else f"{code} (×{qty(pack)})"
+                                                 for code, pack in card.codes) + "\n", style="dim")
         detail.update(text)
 
     # --- keys -------------------------------------------------------------------------------------
@@ -211,7 +212,7 @@ class LookupScreen(StockScreen):
     def _print_shelf_label(self, printing, sku: str, lang: str) -> None:  # noqa: ANN001 - tui.printing.Printing
         try:
             with db.connection_context():
-                job = printing.print_shelf_label(sku, lang)
+                job = printing.print_shelf_label(sku, lang, self.actor.location.currency)
         except Exception as exc:  # no price, a printer error: the clerk sees one line
             self.app.call_from_thread(self.query_one(MessageLine).warn,
                                       _("Shelf label not printed: {error}").format(error=exc))

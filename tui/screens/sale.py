@@ -314,7 +314,7 @@ class SaleScreen(LinesScreen):
 
     def _add_product(self, product: Product) -> None:
         try:
-            price = current_price(product)
+            price = current_price(product, self.currency)
         except DomainError as exc:
             self.refuse(str(exc))
             return
