@@ -16,17 +16,23 @@ from models.errors import DomainError
 from . import config as config_mod
 
 
-def load_config(ctx: click.Context) -> config_mod.Config:
+def load_config(ctx: click.Context, *, demo: bool = True) -> config_mod.Config:
+    """The config of this run. With no config of its own yet, a machine that ran `counter demo` uses
+    the demo's (`demo=False` for the commands that set a real terminal up)."""
     obj = ctx.find_root().obj or {}
-    path = Path(obj["config_path"]) if obj.get("config_path") else None
+    path = Path(obj["config_path"]) if obj.get("config_path") else config_mod.config_path(demo=demo)
     return config_mod.load(path, database=obj.get("database"), terminal=obj.get("terminal"), lang=obj.get("lang"))
 
 
-def open_local(ctx: click.Context) -> config_mod.Config:
-    """Load the config and open (and migrate) the local store it names."""
+def open_local(ctx: click.Context, *, create: bool = False) -> config_mod.Config:
+    """Load the config and open (and migrate) the local store it names. Only the commands that set a
+    terminal up may `create` it: any other would silently work on an empty store."""
     from models.store import open_store
 
-    cfg = load_config(ctx)
+    cfg = load_config(ctx, demo=not create)
+    if not create and "://" not in cfg.database and not Path(cfg.database).exists():
+        raise DomainError(f"No store at {cfg.database} yet: run `counter init --terminal T01 --location STORE1` "
+                          "to set this terminal up, or `counter demo` to try the demo shop.")
     open_store(cfg.database)
     return cfg
 

@@ -26,9 +26,18 @@ import tomli_w
 APP = "counter-oms"
 
 
-def config_path() -> Path:
+DEMO_CONFIG = "demo.toml"
+
+
+def config_path(*, demo: bool = False) -> Path:
+    """COUNTER_CONFIG, else counter.toml in the platform's config dir. With `demo`, a machine where
+    that file does not exist yet but `counter demo` wrote its demo.toml beside it gets the demo's
+    config, so every command after the demo works on the demo's store and head office."""
     env = os.environ.get("COUNTER_CONFIG")
-    return Path(env) if env else Path(platformdirs.user_config_dir(APP)) / "counter.toml"
+    own = Path(env) if env else Path(platformdirs.user_config_dir(APP)) / "counter.toml"
+    if demo and not own.exists() and own.with_name(DEMO_CONFIG).exists():
+        return own.with_name(DEMO_CONFIG)
+    return own
 
 
 def default_database() -> Path:

@@ -73,6 +73,26 @@ def add_terminal(db_url: str | None, location: str, code: str | None, as_json: b
                    f"On the terminal: counter enroll URL {d['token']}")
 
 
+@hq.command("add-location")
+@db_option
+@click.argument("code")
+@click.option("--name", default="", help="The location's name (default: its code).")
+@click.option("--kind", type=click.Choice(["store", "warehouse"]), default="store", show_default=True,
+              help="A store may sell below zero; a warehouse may not.")
+@click.option("--currency", default="EUR", show_default=True, help="ISO 4217 currency of its tills.")
+@json_option
+@domain_errors
+def add_location(db_url: str | None, code: str, name: str, kind: str, currency: str, as_json: bool) -> None:
+    """Add a store or warehouse that terminals can then be registered at."""
+    from sync.hq import auth
+
+    _open(db_url)
+    loc = auth.add_location(code, name, kind, currency)
+    emit({"location": loc.code, "name": loc.name, "kind": loc.kind, "currency": loc.currency}, as_json,
+         lambda d: f"Location {d['location']} ({d['name']}, {d['kind']}, {d['currency']}). Next: "
+                   f"counter hq add-terminal --location {d['location']}")
+
+
 @hq.command("revoke-terminal")
 @db_option
 @click.argument("code")
@@ -105,3 +125,32 @@ def list_terminals(db_url: str | None, as_json: bool) -> None:
                          for r in items)
 
     emit(rows, as_json, human)
+
+
+@hq.command("import")
+@db_option
+@click.argument("kind", type=click.Choice(["products", "prices", "customers"]))
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--dry-run", is_flag=True, help="Check every row and report what would change; write nothing.")
+@click.option("--skip-bad", is_flag=True,
+              help="Import the good rows; write the bad ones with a reason to FILE.rejected.csv.")
+@click.option("--encoding", help="The file's encoding if not UTF-8 or GB18030 (e.g. cp1252, big5).")
+@json_option
+@click.pass_context
+@domain_errors
+def import_(ctx: click.Context, db_url: str | None, kind: str, file: str, dry_run: bool, skip_bad: bool,
+            encoding: str | None, as_json: bool) -> None:
+    """Import KIND (products, prices, customers) into head office's catalogue from FILE.csv, in the
+    formats of `counter import` (docs/import.md); every terminal gets them with its next sync."""
+    from models.importing import REFUSED, ImportFileError, run_import
+
+    from .import_commands import human_report
+
+    _open(db_url)
+    try:
+        report = run_import(kind, file, dry_run=dry_run, skip_bad=skip_bad, encoding=encoding, terminal="")
+    except ImportFileError as exc:
+        raise click.ClickException(f"{file}: {exc}") from None
+    emit(report.as_dict(), as_json, lambda _: human_report(report))
+    if report.status == REFUSED:
+        ctx.exit(1)

@@ -6,12 +6,24 @@ from pathlib import Path
 
 import click
 
-from models.importing import DRY_RUN, KINDS, REFUSED, ImportFileError, ImportReport, run_import
+from models.importing import (
+    DRY_RUN,
+    KINDS,
+    PRICES,
+    PRODUCTS,
+    REFUSED,
+    ImportFileError,
+    ImportReport,
+    run_import,
+)
 
 from .common import domain_errors, emit, json_option, open_local
 
+# Once a terminal is enrolled, head office is the one catalogue: a local import would be refused there.
+HEAD_OFFICE_OWNS = (PRODUCTS, PRICES)
 
-def _human(report: ImportReport) -> str:
+
+def human_report(report: ImportReport) -> str:
     verb = {DRY_RUN: "Would import", REFUSED: "Nothing imported from"}.get(report.status, "Imported")
     lines = [f"{verb} {report.path} ({report.kind}, {report.encoding}, "
              f"delimiter {report.delimiter!r}): {report.created} created, {report.updated} updated, "
@@ -47,8 +59,15 @@ def import_(ctx: click.Context, kind: str, file: Path, dry_run: bool, skip_bad: 
 
     Every row is checked first; if any is bad nothing is imported (unless --skip-bad). Importing
     the same file again changes nothing. Exit code 1 when rows were refused and nothing imported.
+    Products and prices are head office's once this terminal is enrolled (`counter hq import`);
+    a catalogue imported before enrolling is sent to head office when the terminal enrols.
     """
     cfg = open_local(ctx)
+    if cfg.sync_token and kind in HEAD_OFFICE_OWNS:
+        raise click.ClickException(
+            f"This terminal is enrolled with head office ({cfg.sync_url or 'its URL is in the config'}), which owns "
+            f"the {kind}: import them there with `counter hq import {kind} {file.name}`; they reach this terminal "
+            "with its next sync.")
     try:
         report = run_import(kind, file, dry_run=dry_run, skip_bad=skip_bad, encoding=encoding,
                             terminal=cfg.terminal, user=user_code)
@@ -58,6 +77,6 @@ def import_(ctx: click.Context, kind: str, file: Path, dry_run: bool, skip_bad: 
                  True)
             ctx.exit(1)
         raise
-    emit(report.as_dict(), as_json, lambda _: _human(report))
+    emit(report.as_dict(), as_json, lambda _: human_report(report))
     if report.status == REFUSED:
         ctx.exit(1)

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import datetime
 import importlib
 import sys
+import traceback
+from pathlib import Path
 
 import click
+
+from models.errors import DomainError
 
 # name -> (module:attribute, one-line purpose). The purpose shows in `counter --help` without
 # importing the command's module (Textual, FastAPI and friends stay unloaded until needed).
@@ -30,7 +35,49 @@ COMMANDS: dict[str, tuple[str, str]] = {
 }
 
 
+GLOBAL_OPTIONS = ("--config", "--db", "--terminal", "--lang")  # each takes a value
+
+
+def _own_options(command: click.Command, rest: list[str], ctx: click.Context) -> set[str]:
+    """The option names `command` (and the subcommand it is followed by, for a group) declares."""
+    names = {opt for param in command.params for opt in getattr(param, "opts", [])}
+    if isinstance(command, click.Group) and rest:
+        sub = command.get_command(ctx, rest[0])
+        if sub is not None:
+            names |= _own_options(sub, rest[1:], ctx)
+    return names
+
+
 class LazyGroup(click.Group):
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, self.hoist_global_options(ctx, args))
+
+    def hoist_global_options(self, ctx: click.Context, args: list[str]) -> list[str]:
+        """`counter demo --lang zh_CN` means `counter --lang zh_CN demo`: a global option written
+        after the subcommand moves before it, unless that subcommand has an option of the name."""
+        front, i = [], 0
+        while i < len(args) and args[i] not in COMMANDS:
+            i += 1 if "=" in args[i] or args[i] not in GLOBAL_OPTIONS else 2
+        if i >= len(args):
+            return args
+        front, rest = args[:i + 1], []
+        tail = args[i + 1:]
+        own = _own_options(self.get_command(ctx, args[i]), tail, ctx)
+        j = 0
+        while j < len(tail):
+            name = tail[j].split("=", 1)[0]
+            if tail[j] == "--":
+                rest += tail[j:]
+                break
+            if name in GLOBAL_OPTIONS and name not in own:
+                size = 1 if "=" in tail[j] else 2
+                front[:0] = tail[j:j + size]
+                j += size
+                continue
+            rest.append(tail[j])
+            j += 1
+        return front + rest
+
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(COMMANDS)
 
@@ -50,8 +97,9 @@ class LazyGroup(click.Group):
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--config", "config_path", type=click.Path(dir_okay=False), envvar="COUNTER_CONFIG",
-              help="Config file (default: the platform's config dir, counter-oms/counter.toml).")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False),
+              help="Config file (default: env COUNTER_CONFIG, else counter-oms/counter.toml in the platform's "
+                   "config dir; until that exists, the demo's demo.toml beside it).")
 @click.option("--db", "database", help="Local store file (default from config; env COUNTER_DB).")
 @click.option("--terminal", "terminal", help="Terminal code, e.g. T01 (env COUNTER_TERMINAL).")
 @click.option("--lang", type=click.Choice(["en", "zh_CN"]), help="Language of the screens and messages.")
@@ -63,11 +111,36 @@ def cli(ctx: click.Context, config_path: str | None, database: str | None, termi
     ctx.obj = {"config_path": config_path, "database": database, "terminal": terminal, "lang": lang}
 
 
+def crash_log() -> Path:
+    """Where an unexpected error's traceback goes (COUNTER_LOG, else the platform's log dir)."""
+    import os
+
+    import platformdirs
+
+    return Path(os.environ.get("COUNTER_LOG") or Path(platformdirs.user_log_dir("counter-oms")) / "counter.log")
+
+
 def main() -> None:
     try:
         cli(prog_name="counter")
     except KeyboardInterrupt:
         sys.exit(130)
+    except DomainError as exc:  # a refusal that a command did not word itself: nothing was written
+        click.echo(f"counter: {exc}", err=True)
+        sys.exit(1)
+    except Exception as exc:  # a fault, not a refusal (those exit 1 with their message): log it, say one line
+        path = crash_log()
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with path.open("a", encoding="utf-8") as log:
+                log.write(f"--- {datetime.datetime.now().isoformat()} counter {' '.join(sys.argv[1:])}\n")
+                log.write("".join(traceback.format_exception(exc)))
+            where = f" Details: {path}"
+        except OSError:
+            where = ""
+        click.echo(f"counter: unexpected error ({type(exc).__name__}: {str(exc)[:200]}). The command did not "
+                   f"finish; what it was writing was not kept.{where}", err=True)
+        sys.exit(2)
 
 
 if __name__ == "__main__":

@@ -15,7 +15,6 @@ import json
 import re
 from collections.abc import Iterable, Iterator
 from decimal import Decimal, InvalidOperation
-from pathlib import Path
 
 import click
 import peewee
@@ -37,9 +36,9 @@ from models.orders import Order
 from models.people import Customer
 from models.places import Location, Terminal
 from models.stock_docs import Delivery
-from models.store import actor_for, open_store
+from models.store import actor_for
 
-from .common import domain_errors, emit, json_option, load_config
+from .common import domain_errors, emit, json_option, open_local
 from .config import Config
 
 user_option = click.option(
@@ -52,15 +51,6 @@ NEGATIVE_OK = {"ignore_unknown_options": True}
 
 
 # --- shared helpers ------------------------------------------------------------------------------
-
-
-def _open_existing(ctx: click.Context) -> Config:
-    """Open the configured store, refusing to create an empty one by accident."""
-    cfg = load_config(ctx)
-    if "://" not in cfg.database and not Path(cfg.database).exists():
-        raise DomainError(f"No store at {cfg.database}: run `counter init` (or `counter demo`) first.")
-    open_store(cfg.database)
-    return cfg
 
 
 def _here(cfg: Config) -> Location:
@@ -155,7 +145,7 @@ def _stock_text(d: dict) -> str:
 @domain_errors
 def stock(ctx: click.Context, code: str, as_json: bool) -> None:
     """Show the product behind CODE (SKU or barcode) and its stock here, per bin and lot, and elsewhere."""
-    cfg = _open_existing(ctx)
+    cfg = open_local(ctx)
     product, pack_qty = find_by_code(code)
     emit(stock_report(product, _here(cfg), pack_qty), as_json, _stock_text)
 
@@ -178,7 +168,7 @@ def stock(ctx: click.Context, code: str, as_json: bool) -> None:
 def receive(ctx: click.Context, code: str, quantity: str, lot: str, expiry: dt.datetime | None, bin_code: str,
             delivery_number: str | None, close: bool, user_code: str | None, as_json: bool) -> None:
     """Book QUANTITY of CODE in (a case barcode counts its units: 2 cases of 12 are 24)."""
-    cfg = _open_existing(ctx)
+    cfg = open_local(ctx)
     actor = _actor(cfg, user_code)
     product, pack_qty = find_by_code(code)
     units = _units(product, _positive(quantity), pack_qty)
@@ -241,7 +231,7 @@ def sell(ctx: click.Context, items: tuple[str, ...], cash: str | None, card_ref:
     """Sell ITEMS (CODE or CODExQTY, e.g. 4006381333931x2 FRU-0003x0.750), paid --cash or --card."""
     if (cash is None) == (card_ref is None):
         raise click.UsageError("Take one payment: --cash AMOUNT or --card REFERENCE.")
-    cfg = _open_existing(ctx)
+    cfg = open_local(ctx)
     actor = _actor(cfg, user_code)
     currency = actor.location.currency
     lines = []
@@ -294,7 +284,7 @@ def count(ctx: click.Context, code: str, quantity: str, bin_code: str, lot: str,
           as_json: bool) -> None:
     """Post a physical count: QUANTITY of CODE is what is there now, in that bin (and lot) or, with
     no --bin, at the whole location."""
-    cfg = _open_existing(ctx)
+    cfg = open_local(ctx)
     actor = _actor(cfg, user_code)
     product, pack_qty = find_by_code(code)
     counted = _number(quantity)
@@ -324,7 +314,7 @@ def count(ctx: click.Context, code: str, quantity: str, bin_code: str, lot: str,
 def verify(ctx: click.Context, repair: bool, as_json: bool) -> None:
     """Re-derive every stock level from the ledger and check every count in force still holds what was
     counted. Exit code 1 if anything differed (even if repaired)."""
-    _open_existing(ctx)
+    open_local(ctx)
     diffs = verify_levels(repair=repair)
     counts = verify_counts()
     data = {"ok": not diffs and not counts, "repaired": bool(diffs) and repair,
@@ -436,7 +426,7 @@ def _write(rows: Iterable[tuple], header: list[str], fmt: str, out) -> int:
 @domain_errors
 def export(ctx: click.Context, what: str, fmt: str | None, output: str | None, as_json: bool) -> None:
     """Export stock levels, stock events or orders. Streams, so a million events are fine."""
-    _open_existing(ctx)
+    open_local(ctx)
     # --json to stdout means JSON rows; with --output it means a JSON summary of what was written.
     fmt = fmt or ("json" if as_json and not output else "csv")
     header = EXPORTS[what]

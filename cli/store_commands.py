@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 import click
 
-from .common import domain_errors, emit, json_option, load_config
-from .config import Config
+from .common import domain_errors, emit, json_option, load_config, open_local
 
 KINDS = ("store", "warehouse")
 
@@ -31,7 +29,7 @@ def init(ctx: click.Context, terminal_code: str | None, location_code: str | Non
     from models.places import Location, Terminal
     from models.store import ensure_terminal, open_store
 
-    cfg = load_config(ctx)
+    cfg = load_config(ctx, demo=False)
     cfg.terminal = (terminal_code or cfg.terminal).strip()
     cfg.location = (location_code or cfg.location).strip()
     currency = currency.strip().upper()
@@ -54,17 +52,6 @@ def init(ctx: click.Context, terminal_code: str | None, location_code: str | Non
             "currency": location.currency, "database": cfg.database, "config": str(config_file)}
     emit(data, as_json, lambda d: (f"Terminal {d['terminal']} at {d['location']} ({d['kind']}, {d['currency']}).\n"
                                    f"Store: {d['database']}\nConfig: {d['config']}"))
-
-
-def _existing_store(ctx: click.Context) -> Config:
-    from models.errors import DomainError
-    from models.store import open_store
-
-    cfg = load_config(ctx)
-    if "://" not in cfg.database and not Path(cfg.database).exists():
-        raise DomainError(f"No store at {cfg.database}: run `counter init` first.")
-    open_store(cfg.database)
-    return cfg
 
 
 @click.group()
@@ -91,7 +78,7 @@ def add_user(ctx: click.Context, code: str, name: str, role: str, pin_stdin: boo
 
     if pin_stdin and pin_arg:
         raise click.UsageError("Use either --pin-stdin or --pin, not both.")
-    _existing_store(ctx)  # before asking for a PIN that could not be stored
+    open_local(ctx)  # before asking for a PIN that could not be stored
     if pin_arg is not None:
         click.echo("Warning: a PIN given with --pin shows in the process list and shell history; "
                    "prefer --pin-stdin.", err=True)
@@ -117,7 +104,7 @@ def list_users(ctx: click.Context, as_json: bool) -> None:
     """List the users of this store (never their PINs)."""
     from models.people import User
 
-    _existing_store(ctx)
+    open_local(ctx)
     rows = [{"code": u.code, "name": u.name, "role": u.role, "active": u.active}
             for u in User.select().order_by(User.code)]
     emit(rows, as_json, lambda rs: "\n".join(f"{r['code']:<8} {r['role']:<10} {r['name']}" for r in rs)

@@ -18,7 +18,7 @@ def enroll(ctx: click.Context, url: str, token: str, as_json: bool) -> None:
     from sync.client import SyncError
     from sync.client import enroll as do_enroll
 
-    cfg = open_local(ctx)
+    cfg = open_local(ctx, create=True)
     try:
         result = do_enroll(url, token, cfg)
     except SyncError as exc:
@@ -33,6 +33,7 @@ def enroll(ctx: click.Context, url: str, token: str, as_json: bool) -> None:
 @click.command()
 @json_option
 @click.pass_context
+@domain_errors
 def sync(ctx: click.Context, as_json: bool) -> None:
     """Run one sync now: push the outbox, then pull changes."""
     from sync.client import run_sync
@@ -53,6 +54,7 @@ def sync(ctx: click.Context, as_json: bool) -> None:
 @click.command()
 @json_option
 @click.pass_context
+@domain_errors
 def status(ctx: click.Context, as_json: bool) -> None:
     """Show the sync state: outbox size, cursor, last sync, last error."""
     from sync.client import status as sync_status

@@ -11,6 +11,7 @@ from . import clock
 from .db import BaseModel
 from .errors import Conflict, DomainError, NotFound, PermissionDenied
 from .fields import MoneyField, QuantityField
+from .limits import check_quantity
 from .money import Money
 from .people import SUPERVISOR, User
 from .statements import Slot, Statement, as_model
@@ -33,8 +34,13 @@ class Product(BaseModel):
     updated_at = peewee.DateTimeField(default=clock.now)
 
     def quantity(self, value: Decimal | int | str) -> Decimal:
-        """A quantity in this product's unit, refused if it has more places than the unit allows."""
-        qty = Decimal(value)
+        """A quantity in this product's unit, refused if it has more places than the unit allows or
+        is beyond what one line may hold (`models.limits`)."""
+        try:
+            qty = Decimal(value)
+        except ArithmeticError:
+            raise DomainError(f"{self.sku}: {value!r} is not a quantity: type a number such as 3 or 1.250.") from None
+        check_quantity(qty, self.unit, f"{self.sku}: a quantity")
         places = Decimal(1).scaleb(-self.unit_precision)
         if qty != qty.quantize(places):
             unit = self.unit

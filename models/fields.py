@@ -11,6 +11,9 @@ from decimal import ROUND_HALF_EVEN, Decimal
 
 import peewee
 
+from .errors import DomainError
+
+_INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
 QTY_SCALE = 1000  # thousandths: grams of a kilogram, millilitres of a litre
 MONEY_SCALE = 10000  # four places covers every ISO 4217 currency
 
@@ -25,8 +28,15 @@ class ScaledDecimalField(peewee.BigIntegerField):
             return None
         if isinstance(value, float):
             raise TypeError("use Decimal, not float, for quantities and money")
-        scaled = (Decimal(value) * self.scale).to_integral_value(ROUND_HALF_EVEN)
-        return int(scaled)
+        number = Decimal(value)
+        if not number.is_finite():
+            raise DomainError(f"{value} is not a number that can be stored.")
+        scaled = int((number * self.scale).to_integral_value(ROUND_HALF_EVEN))
+        if not _INT64_MIN <= scaled <= _INT64_MAX:
+            # The domain bounds every number it takes (models.limits); this is the last guard, so an
+            # unchecked door fails with a message instead of the driver's OverflowError.
+            raise DomainError(f"{value} is too large to store: check the number.")
+        return scaled
 
     def python_value(self, value: object) -> Decimal | None:
         if value is None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
 from babel.numbers import format_currency, get_currency_precision
 
@@ -50,6 +50,11 @@ class Money:
 
     def __mul__(self, factor: Decimal | int) -> Money:
         return Money(self.amount * Decimal(factor), self.currency)
+
+    def scaled(self, factor: Decimal) -> Money:
+        """This amount times `factor`, rounded down to the minor unit (a discount scaled with its
+        line never grows past the share it was)."""
+        return Money((self.amount * factor).quantize(_minor_unit(self.currency), rounding=ROUND_DOWN), self.currency)
 
     def __neg__(self) -> Money:
         return Money(-self.amount, self.currency)

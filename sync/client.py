@@ -30,6 +30,7 @@ import httpx
 
 from models import attention, clock
 from models.bulk import delete_in
+from models.catalog import Product
 from models.db import db, file_lock
 from models.hq import (
     CLOCK_OFFSET,
@@ -44,11 +45,11 @@ from models.hq import (
 from models.ledger import withdraw
 from models.outbox import OutboxEntry, pending_count
 from models.places import Location, Terminal
-from models.statements import Slot, Statement
+from models.statements import Slot, Statement, chunks
 from models.store import ensure_terminal
 
 from .local import Applied, apply_page
-from .wire import API, SERVER_TIME_HEADER, gzip_json, read_body
+from .wire import API, SERVER_TIME_HEADER, gzip_json, product_docs, read_body
 
 TIMEOUT = httpx.Timeout(30.0, connect=5.0)
 PUSH_BATCH = 500  # items per request: fewer commits on both sides; a batch still answers in well under a second
@@ -402,6 +403,26 @@ def _outcome(result: SyncResult, *, ok: bool) -> dict[str, str]:
     return offset | {LAST_ERROR: result.error, LAST_ERROR_AT: clock.iso(result.finished_at)}
 
 
+def share_catalogue(client: httpx.Client, batch_size: int = PUSH_BATCH) -> int:
+    """Send the products this store has (a catalogue imported before it enrolled) to head office,
+    which takes in those it does not know: what was sold of them is then accepted, not lost. Head
+    office's own version of a product it knows stands. Returns how many were sent."""
+    with db.connection_context():
+        skus = [sku for (sku,) in Product.select(Product.sku).order_by(Product.sku).tuples()]
+    for part in chunks(skus, batch_size):
+        with db.connection_context():
+            items = [{"kind": "product", "ref": doc["sku"], "payload": doc} for doc in product_docs(list(part))]
+        body, _ = call(client, "POST", f"{API}/push", content=gzip_json({"items": items}),
+                       headers={"Content-Encoding": "gzip", "Content-Type": "application/json"})
+        refused = body.get("rejected", [])
+        if refused:
+            with db.connection_context(), db.atomic():
+                for refusal in refused:
+                    attention.add(attention.REJECTED, str(refusal.get("ref", "")),
+                                  f"Head office refused product {refusal.get('ref')}: {refusal.get('reason')}")
+    return len(skus)
+
+
 def enroll(url: str, token: str, cfg: SyncConfig, *, transport: httpx.BaseTransport | None = None,
            save: bool = True, timeout: httpx.Timeout | float = TIMEOUT) -> EnrolResult:
     """Trade a one-time token for this terminal's credential, save it, and pull the catalogue.
@@ -416,6 +437,7 @@ def enroll(url: str, token: str, cfg: SyncConfig, *, transport: httpx.BaseTransp
         cfg.save()
     with connect(cfg.sync_url, cfg.sync_token, transport=transport, timeout=timeout,
                  terminal=cfg.terminal) as client:
+        share_catalogue(client)
         pulled = pull(client)
     with db.connection_context(), db.atomic():
         terminal = ensure_terminal(cfg.terminal, cfg.location)

@@ -24,7 +24,7 @@ from models.stock_docs import Delivery, Transfer
 
 API = "/v1"
 SERVER_TIME_HEADER = "X-Server-Time"
-PUSH_KINDS = ("stock_event", "order", "transfer")
+PUSH_KINDS = ("stock_event", "order", "transfer", "product")
 
 
 def dumps(data: Any) -> bytes:

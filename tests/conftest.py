@@ -13,3 +13,11 @@ def store(tmp_path):
     yield database
     database.close()
     db.initialize(None)
+
+
+@pytest.fixture(autouse=True)
+def _strict_app_errors(monkeypatch):
+    """In tests a fault in a screen's handler fails the test; the app itself shows it and goes on."""
+    from tui import guard
+
+    monkeypatch.setattr(guard, "STRICT", True)

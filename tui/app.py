@@ -21,7 +21,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from textual import work
+from textual import events, work
 from textual.app import App
 from textual.binding import Binding
 from textual.message import Message
@@ -32,8 +32,9 @@ from models.context import Actor
 from models.db import db
 from models.scan import VariableMeasureRule
 
-from . import services
+from . import guard, services
 from .commands import ActionsProvider
+from .guard import Guarded, explain, log, open_log
 from .i18n import _, set_language
 from .messages import LoggedIn, LoggedOut, ProductsChanged, StatusInfo, SyncFinished
 from .printing import Printing
@@ -68,7 +69,7 @@ def job_screen_class(name: str) -> type[Screen]:
     return getattr(importlib.import_module(module_name), class_name)
 
 
-class CounterApp(App):
+class CounterApp(Guarded, App):
     TITLE = "Counter"
     COMMANDS = App.COMMANDS | {ActionsProvider}
     BINDINGS = [
@@ -116,6 +117,7 @@ class CounterApp(App):
         self.network = "offline" if (sync_runner or self.sync_config) else "not configured"
         self.last_sync = ""
         self.status_info = StatusInfo(terminal=terminal_code)
+        self._key_screens: dict[int, Screen] = {}  # key event -> the screen it was sent to
 
     @property
     def receipts_dir(self) -> Path:
@@ -129,6 +131,7 @@ class CounterApp(App):
     def on_mount(self) -> None:
         from .screens.login import LoginScreen
 
+        open_log(self.data_dir / "counter.log")
         self.push_screen(LoginScreen())
         self.refresh_status()
         if self.status_interval:
@@ -172,6 +175,9 @@ class CounterApp(App):
         self.exit()
 
     async def _park_everything(self) -> None:
+        self._park_now()
+
+    def _park_now(self) -> None:
         # Nothing scanned is ever lost: open work goes to disk before the screens go away.
         for name in JOBS:
             if self.is_screen_installed(name):
@@ -179,6 +185,50 @@ class CounterApp(App):
                 park = getattr(screen, "park_open_work", None)
                 if park is not None:
                     park()
+
+    async def on_event(self, event: events.Event) -> None:
+        """Keys typed while a job screen opens go to its scan field.
+
+        A key reaches the screen that was active when it came, and comes back here if nothing
+        there took it; a job's key (F2) opens the job only then. The keys queued behind it (a
+        scan right after F2) come back after the new screen took over: they go to what has the
+        focus now, in the order they came, instead of being dropped with the old screen's.
+        """
+        if isinstance(event, events.Key):
+            if not event.is_forwarded:
+                self._key_screens[id(event)] = self.screen
+                if len(self._key_screens) > 256:  # keys a widget took never come back: forget the oldest
+                    del self._key_screens[next(iter(self._key_screens))]
+            else:
+                came_to = self._key_screens.pop(id(event), None)
+                if came_to is not None and came_to is not self.screen:
+                    event._stop_propagation = False
+                    (self.focused or self.screen)._forward_event(event)
+                    return
+        await super().on_event(event)
+
+    def _handle_exception(self, error: Exception) -> None:
+        """A failed worker is shown and logged, and the app goes on. Anything else broke one of
+        Textual's own message loops, so the app must close: open work is parked first, and the
+        person reads one line instead of a traceback."""
+        from textual.worker import WorkerFailed
+
+        if isinstance(error, WorkerFailed) and self.is_running and not guard.STRICT:
+            self.bell()
+            self.notify(explain(error.error), severity="error", timeout=15)
+            return
+        log.critical("closing after an unexpected error", exc_info=(type(error), error, error.__traceback__))
+        try:
+            with db.connection_context():
+                self._park_now()
+        except Exception:  # parking is the last resort: its own failure is logged, never raised
+            log.exception("could not park the open work")
+        if self._exception is None:  # run_test re-raises it, so a test sees the fault
+            self._exception = error
+            self._exception_event.set()
+        self.exit(return_code=1, message=_("The counter app closed after an unexpected error; open sales were "
+                                            "parked (F7 on the Sale screen brings them back). Details: {path}")
+                  .format(path=self.data_dir / "counter.log"))
 
     # --- navigation ----------------------------------------------------------------------------
 
@@ -198,6 +248,9 @@ class CounterApp(App):
             self.install_screen(job_screen_class(name)(), name)
             self.call_after_refresh(settle_heap)
         await self.push_screen(name)
+        take_focus = getattr(self.screen, "take_focus", None)
+        if take_focus is not None:
+            take_focus()  # now, not on resume: the keys queued behind this one go to its field
 
     def action_help(self) -> None:
         from .screens.help import HelpScreen

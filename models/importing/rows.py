@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from ..limits import MAX_QUANTITY, MAX_UNIT_PRICE
 from . import values
 from .columns import CUSTOMERS, PRICES, PRODUCTS, STOCK, HeaderMap
 from .reading import RawRow, Table
@@ -100,13 +101,15 @@ class _Row:
             self.problems.append(str(exc))
             return None
 
-    def number(self, name: str, *, max_places: int, label: str | None = None) -> Decimal | None:
+    def number(self, name: str, *, max_places: int, limit: Decimal, label: str | None = None) -> Decimal | None:
         label = label or name
 
         def parse(text: str) -> Decimal:
             value = values.decimal(text, label, decimal_comma=self.decimal_comma)
             if value < 0:
                 raise ValueError(f"{label} {text!r} is negative")
+            if value > limit:
+                raise ValueError(f"{label} {text!r} is more than {limit:,.0f}: check the number")
             if values.places(value) > max_places:
                 raise ValueError(f"{label} {text!r} has more than {max_places} decimals")
             return value
@@ -142,7 +145,7 @@ def _product(row: _Row) -> ProductRecord:
             if code:
                 codes[code] = Decimal(1)
     pack_code = row.parse("pack_barcode", values.barcode)
-    pack_qty = row.number("pack_qty", max_places=MAX_QTY_PLACES)
+    pack_qty = row.number("pack_qty", max_places=MAX_QTY_PLACES, limit=MAX_QUANTITY)
     if pack_code:
         if pack_qty is None or pack_qty == 0:
             if not row.text("pack_qty"):
@@ -169,7 +172,7 @@ def _price(row: _Row) -> PriceRecord:
     sku = row.code("sku", row.required("sku"))
     if not row.text("price"):
         row.problems.append("price is empty")
-    amount = row.number("price", max_places=MAX_MONEY_PLACES)
+    amount = row.number("price", max_places=MAX_MONEY_PLACES, limit=MAX_UNIT_PRICE)
     cur = row.parse("currency", values.currency)
     valid_from = row.parse("valid_from", lambda t: values.moment(t, "valid_from"))
     return PriceRecord(row.raw.line, sku, amount if amount is not None else Decimal(0), cur, valid_from)
@@ -179,7 +182,7 @@ def _stock(row: _Row) -> StockRecord:
     sku = row.code("sku", row.required("sku"))
     if not row.text("quantity"):
         row.problems.append("quantity is empty")
-    qty = row.number("quantity", max_places=MAX_QTY_PLACES)
+    qty = row.number("quantity", max_places=MAX_QTY_PLACES, limit=MAX_QUANTITY)
     return StockRecord(row.raw.line, row.text("location") or None, sku,
                        qty if qty is not None else Decimal(0), bin=row.text("bin"), lot=row.text("lot"))
 

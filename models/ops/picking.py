@@ -136,6 +136,17 @@ def finish_put_back(actor: Actor, item: Attention) -> list:
     return events
 
 
+def deal_with(actor: Actor, item_id: int) -> list:
+    """Mark a Needs-attention item dealt with; a put-back also books its goods back in."""
+    item = Attention.get_or_none(Attention.id == item_id)
+    if item is None:
+        raise DomainError(f"Item {item_id} is no longer on this terminal's list: refresh the list (F6).")
+    if item.kind == attention.PUT_BACK:
+        return finish_put_back(actor, item)
+    attention.resolve(item.id, actor.user.code)
+    return []
+
+
 def put_back(actor: Actor, order: Order, lines: list[PickedLine]) -> list:
     """Return picked goods of a cancelled order to the shelf (the put-back task's work): to the bin
     named, else to the bins and lots they were picked from."""

@@ -11,6 +11,7 @@ from ..context import Actor
 from ..db import db
 from ..errors import DomainError, InsufficientStock, PermissionDenied
 from ..ledger import SALE, on_hand
+from ..limits import MAX_UNIT_PRICE, check_amount
 from ..money import Money, round_to_minor
 from ..orders import (
     COUNTER,
@@ -101,8 +102,12 @@ def discount_percent(lines: list[SaleLine], order_discount: Money | None, curren
     return (t.discount.amount * 100 / t.subtotal.amount).quantize(Decimal("0.01"), ROUND_HALF_UP)
 
 
-def check_discount(user: User, pct: Decimal, approver: User | None) -> str:
-    """Who approved a discount: nobody needed within the clerk's limit, else a supervisor's PIN."""
+def check_discount(user: User, pct: Decimal, approver: User | None, approved_pct: Decimal | None = None) -> str:
+    """Who approved a discount: nobody needed within the clerk's limit, else a supervisor's PIN.
+
+    An approval covers the percentage the supervisor saw (`approved_pct`): when the sale changes
+    so that its discount is a larger share (a quantity dropped, a line removed, a bigger discount
+    typed), the approval no longer holds and a supervisor must approve the new figure."""
     if pct <= user.discount_limit_pct:
         return ""
     if approver is None:
@@ -110,12 +115,16 @@ def check_discount(user: User, pct: Decimal, approver: User | None) -> str:
             f"A {pct}% discount is above your {user.discount_limit_pct}% limit: a supervisor must approve it.")
     if not approver.at_least(SUPERVISOR) or pct > approver.discount_limit_pct:
         raise PermissionDenied(f"{approver.name} may approve discounts up to {approver.discount_limit_pct}%.")
+    if approved_pct is not None and pct > approved_pct:
+        raise PermissionDenied(f"The discount is now {pct}% of the sale; {approver.name} approved {approved_pct}%: "
+                               "a supervisor must approve it again.")
     return approver.code
 
 
 def sell(
     actor: Actor, lines: list[SaleLine], payments: list[Payment], *,
-    order_discount: Money | None = None, approver: User | None = None, customer: Customer | None = None,
+    order_discount: Money | None = None, approver: User | None = None, approved_pct: Decimal | None = None,
+    customer: Customer | None = None,
 ) -> Order:
     """Finish a counter sale in one transaction: order, lines, tenders, stock events and outbox rows."""
     location = actor.location
@@ -128,12 +137,15 @@ def sell(
         if line.quantity <= 0:
             raise DomainError(f"{line.product.sku}: quantity must be more than zero.")
         line.quantity = line.product.quantity(line.quantity)
+        check_amount(line.unit_price.amount, currency, f"{line.product.sku}: a unit price", MAX_UNIT_PRICE)
+        check_amount(line.gross_amount, currency, f"{line.product.sku}: a line")
         if line.discount and not (Decimal(0) <= line.discount.amount <= line.gross.amount):
             raise DomainError(f"{line.product.sku}: a discount must be between 0 and the line's {line.gross}.")
     t = totals(lines, order_discount, currency)
+    check_amount(t.subtotal.amount, currency, "The sale")
     if t.total.amount < 0:
         raise DomainError("The discount is larger than the sale.")
-    approved_by = check_discount(actor.user, discount_percent(lines, order_discount, currency), approver)
+    approved_by = check_discount(actor.user, discount_percent(lines, order_discount, currency), approver, approved_pct)
     change = _settle(payments, t.total, currency)
 
     with db.atomic():
@@ -218,6 +230,7 @@ def _settle(payments: list[Payment], total: Money, currency: str) -> Money:
             raise DomainError(f"Payment in {p.amount.currency}; this till takes {currency}.")
         if p.amount.amount <= 0:
             raise DomainError("A payment must be more than zero.")
+        check_amount(p.amount.amount, currency, f"A {p.kind} payment")
         if p.kind == CARD and not p.reference.strip():
             raise DomainError("A card payment needs the terminal's reference from the card slip.")
         paid += p.amount

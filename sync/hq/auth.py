@@ -17,7 +17,8 @@ import peewee
 
 from models.db import db
 from models.errors import Conflict, DomainError, NotFound, PermissionDenied
-from models.places import Location, Terminal
+from models.money import Money
+from models.places import STORE, WAREHOUSE, Location, Terminal
 from models.statements import Slot, Statement, as_model
 from models.store import ensure_terminal
 
@@ -53,11 +54,33 @@ def _next_code() -> str:
     return f"T{n:02d}"
 
 
-def add_terminal(location_code: str, code: str | None = None) -> NewTerminal:
-    """Register a terminal at a location; returns the one-time enrolment token (shown once)."""
+def add_location(code: str, name: str = "", kind: str = STORE, currency: str = "EUR") -> Location:
+    """A store or warehouse head office knows; the same code again with other settings is refused."""
+    code, currency = code.strip(), currency.strip().upper()
+    if not code or len(code) > 32 or not code.replace("-", "").replace("_", "").isalnum():
+        raise DomainError(f"{code!r} is no location code: use letters, digits, - or _ (at most 32), e.g. STORE2.")
+    if kind not in (STORE, WAREHOUSE):
+        raise DomainError(f"A location is a {STORE} or a {WAREHOUSE}, not {kind!r}.")
+    Money.zero(currency)  # refuses a currency that is not an ISO code
+    with db.atomic():
+        existing = Location.get_or_none(Location.code == code)
+        if existing is not None:
+            if (existing.kind, existing.currency) != (kind, currency):
+                raise Conflict(f"{code} is already a {existing.kind} in {existing.currency}.")
+            return existing
+        return Location.create(code=code, name=name.strip() or code, kind=kind, currency=currency)
+
+
+def add_terminal(location_code: str, code: str | None = None, *, create_location: bool = False) -> NewTerminal:
+    """Register a terminal at a location; returns the one-time enrolment token (shown once). The
+    location must exist (`add_location`) unless `create_location` (tests and first setups)."""
     location_code = location_code.strip()
     if not location_code:
         raise DomainError("Give the terminal's location code, e.g. --location STORE1.")
+    if not create_location and Location.get_or_none(Location.code == location_code) is None:
+        known = ", ".join(loc.code for loc in Location.select().order_by(Location.code)) or "none yet"
+        raise NotFound(f"Head office knows no location {location_code} (known: {known}). Check the code, or "
+                       f"add it first: counter hq add-location {location_code} --kind store --currency EUR")
     with db.atomic():
         code = (code or _next_code()).strip()
         if TerminalCredential.get_or_none(TerminalCredential.code == code):

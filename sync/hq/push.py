@@ -15,8 +15,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+import peewee
+
 from models import clock
-from models.bulk import in_list, insert_values
+from models.bulk import in_list, insert_values, select_in
 from models.catalog import Product, product_by_sku
 from models.db import db, is_postgres
 from models.errors import Conflict, DomainError
@@ -29,6 +31,7 @@ from models.places import Location
 from models.statements import chunks
 from models.stock_docs import Transfer, TransferLine
 
+from ..catalogue import apply_products
 from . import hqclock
 from .models import PushRejection, TerminalCredential
 
@@ -87,6 +90,9 @@ def apply_batch(cred: TerminalCredential, items: list[dict]) -> PushOutcome:
     errors: dict[int, DomainError] = {}
     events: dict[int, EventData] = {}
     with _batch_transaction(cred) as lock_location:
+        # Products first: a terminal's own catalogue, sent once at enrolment, before what sold them.
+        errors.update(take_products([(index, item.get("payload") or {}) for index, item in enumerate(items)
+                                     if item.get("kind") == "product"]))
         orders = [(index, item.get("payload") or {}) for index, item in enumerate(items)
                   if item.get("kind") == "order"]
         # New orders go in together; what is left (a resend, a status change) goes one by one below.
@@ -97,7 +103,7 @@ def apply_batch(cred: TerminalCredential, items: list[dict]) -> PushOutcome:
         lock_location()
         for index, item in enumerate(items):
             kind = str(item.get("kind", ""))
-            if kind == "order" and index not in rest:
+            if (kind == "order" and index not in rest) or kind == "product":
                 continue
             try:
                 if kind == "stock_event":
@@ -163,6 +169,33 @@ def _record_rejection(cred: TerminalCredential, kind: str, ref: str, reason: str
                                  payload=json.dumps(payload, default=str), received_at=hqclock.now())
 
 
+def take_products(entries: list[tuple[int, dict]]) -> dict[int, DomainError]:
+    """Take in the products head office does not know yet; one it knows is accepted unchanged.
+
+    Head office owns the catalogue: a terminal's copy of a known product changes nothing here (the
+    terminal gets head office's version in its pull). A new SKU comes in whole, so the sales and
+    stock the terminal booked against it are accepted. Returns the refusals by index.
+    """
+    errors: dict[int, DomainError] = {}
+    readable: dict[str, tuple[int, dict]] = {}
+    for index, doc in entries:
+        sku = doc.get("sku")
+        if not isinstance(sku, str) or not sku.strip() or not isinstance(doc.get("name"), str):
+            errors[index] = DomainError("A product document needs its sku and name.")
+            continue
+        readable[sku] = (index, doc)
+    known = {sku for (sku,) in select_in([Product.sku], Product.sku, sorted(readable))}
+    for sku, (index, doc) in readable.items():
+        if sku in known:
+            continue
+        try:
+            with db.atomic():
+                apply_products([doc])
+        except (KeyError, ValueError, TypeError, ArithmeticError, peewee.IntegrityError) as exc:
+            errors[index] = DomainError(f"Product {sku} could not be taken in: {exc}.")
+    return errors
+
+
 def _apply(kind: str, payload: dict, cred: TerminalCredential) -> None:
     if kind == "stock_event":
         apply_event(payload)
@@ -171,7 +204,8 @@ def _apply(kind: str, payload: dict, cred: TerminalCredential) -> None:
     elif kind == "transfer":
         apply_transfer(payload, cred.code)
     else:
-        raise DomainError(f"Unknown outbox kind {kind!r}: this head office takes stock_event, order, transfer.")
+        raise DomainError(f"Unknown outbox kind {kind!r}: this head office takes stock_event, order, transfer, "
+                          f"product.")
 
 
 def apply_event(payload: dict) -> bool:

@@ -93,7 +93,7 @@ def terminal(tmp: Path, name: str):
 
 def enrol(hq: HQHandle, tmp: Path, name: str, code: str, profile: bool) -> tuple[float, object, Config]:
     with at(hq.database):
-        token = auth.add_terminal("STORE1", code).enroll_token
+        token = auth.add_terminal("STORE1", code, create_location=True).enroll_token
     database, cfg = terminal(tmp, name)
     prof = cProfile.Profile() if profile else None
     with at(database):

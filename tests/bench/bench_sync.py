@@ -140,7 +140,7 @@ def terminal_store(tmp: Path, name: str) -> tuple[peewee.Database, Config]:
 def enrol(hq_db: peewee.Database, base: str, tmp: Path, name: str, location: str, code: str,
           ) -> tuple[peewee.Database, Config, float]:
     with at(hq_db):
-        token = auth.add_terminal(location, code).enroll_token
+        token = auth.add_terminal(location, code, create_location=True).enroll_token
     database, cfg = terminal_store(tmp, name)
     with at(database):
         started = time.perf_counter()

@@ -101,3 +101,63 @@ def test_demo_counter_is_enrolled_with_a_head_office_that_holds_the_shop(counter
         assert response.status_code == 200
     finally:
         hq.stop()
+
+
+def test_after_the_demo_every_command_uses_its_store_and_head_office(counter):
+    result = counter.run("demo", "--seed-only", "--products", "40", "--json", "--lang", "zh_CN")
+    assert result.exit_code == 0, result.output  # a global flag after the subcommand is taken
+    data = json.loads(result.stdout)
+    assert data["head_office"] == "http://127.0.0.1:8765"  # a fixed port: the saved address stays right
+    assert tomllib.loads((counter.config_path.parent / "demo.toml").read_text())["terminal"]["lang"] == "zh_CN"
+    # No config of its own yet: plain commands find the demo's store and head office.
+    status = counter.run("status", "--json", db_arg=False)
+    assert status.exit_code == 0, status.output
+    stock = counter.run("export", "stock", db_arg=False)
+    assert stock.exit_code == 0 and stock.stdout.count("\n") > 40
+    # The warehouse terminal the banner names exists: its own store, enrolled at WH1.
+    wh = tomllib.loads((counter.config_path.parent / "demo-W01.toml").read_text())
+    assert (wh["terminal"]["code"], wh["terminal"]["location"]) == ("W01", "WH1") and wh["sync"]["token"]
+    stock_wh = counter.run("--config", str(counter.config_path.parent / "demo-W01.toml"), "export", "stock",
+                           "--json", db_arg=False)
+    assert stock_wh.exit_code == 0, stock_wh.output
+    assert {row["location"] for row in json.loads(stock_wh.stdout)} == {"WH1"}
+    # `counter init` sets up a real terminal: its own config, not the demo's.
+    init = counter.run("--db", str(counter.db_path.with_name("real.db")), "init", "--terminal", "T09",
+                       "--location", "STORE9", db_arg=False)
+    assert init.exit_code == 0, init.output
+    assert counter.config_path.exists()
+    assert tomllib.loads((counter.config_path.parent / "demo.toml").read_text())["terminal"]["code"] == "T01"
+
+
+def test_demo_takes_another_port_when_8765_is_busy(counter):
+    import contextlib
+    import socket
+
+    with socket.socket() as busy:
+        busy.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        with contextlib.suppress(OSError):  # if something else holds it already, it is the same case
+            busy.bind(("127.0.0.1", 8765))
+            busy.listen(1)
+        result = counter.run("demo", "--seed-only", "--products", "20", "--json")
+    assert result.exit_code == 0, result.output
+    assert not json.loads(result.stdout)["head_office"].endswith(":8765")
+
+
+def test_commands_before_init_say_what_to_run(counter):
+    for args in (["terminal"], ["status"], ["export", "stock"], ["stock", "X"]):
+        result = counter.run(*args)
+        assert result.exit_code == 1 and "counter init" in result.output and "counter demo" in result.output, args
+    assert not counter.db_path.exists()
+
+
+def test_head_office_registers_terminals_only_at_locations_it_knows(counter, tmp_path):
+    hq_db = ["--db", f"sqlite:///{tmp_path / 'hq.db'}"]
+    result = counter.run("hq", "add-terminal", *hq_db, "--location", "STORE9", db_arg=False)
+    assert result.exit_code == 1 and "knows no location STORE9" in result.output
+    assert "counter hq add-location STORE9" in result.output
+    assert counter.run("hq", "add-location", *hq_db, "STORE9", "--name", "Ninth", db_arg=False).exit_code == 0
+    again = counter.run("hq", "add-terminal", *hq_db, "--location", "STORE9", "--json", db_arg=False)
+    assert again.exit_code == 0, again.output
+    assert json.loads(again.stdout)["location"] == "STORE9"
+    clash = counter.run("hq", "add-location", *hq_db, "STORE9", "--kind", "warehouse", db_arg=False)
+    assert clash.exit_code == 1 and "already a store" in clash.output

@@ -83,5 +83,5 @@ def test_user_add_refuses_duplicate_codes_and_short_pins(shop):
 
 def test_user_add_before_init_refuses_and_creates_no_store(counter):
     result = counter.run("user", "add", "1001", "Lena", "--pin-stdin", input="1234\n")
-    assert result.exit_code == 1 and "run `counter init` first" in result.output
+    assert result.exit_code == 1 and "run `counter init" in result.output
     assert not counter.db_path.exists()

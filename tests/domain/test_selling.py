@@ -63,6 +63,20 @@ def test_discount_above_limit_needs_supervisor(store):
     assert order.tenders[0].change == Decimal(2)
 
 
+def test_an_approval_covers_only_the_share_it_approved(store):
+    actor = f.actor()
+    p = f.product("P1", price="10.00")
+    boss = f.supervisor()
+    # Approved at 15 %; the sale changed so that the same discount is now 25 %.
+    with pytest.raises(PermissionDenied, match=r"now 25.00% .* approved 15.00%"):
+        sell(actor, [_line(p, "1", "10.00", "2.50")], [Payment(CASH, f.eur("10"))], approver=boss,
+             approved_pct=Decimal("15.00"))
+    assert Order.select().count() == 0
+    order = sell(actor, [_line(p, "1", "10.00", "1.50")], [Payment(CASH, f.eur("10"))], approver=boss,
+                 approved_pct=Decimal("15.00"))
+    assert order.approved_by == "S1"
+
+
 def test_store_sells_below_zero_and_flags_count_but_warehouse_refuses(store):
     shop = f.actor()
     p = f.product("P1")

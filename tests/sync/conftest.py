@@ -88,7 +88,7 @@ def make_terminal(tmp_path: Path):
 
 def add_terminal(hq: HQHandle, location: str = "STORE1", code: str | None = None) -> auth.NewTerminal:
     with at(hq.database):
-        return auth.add_terminal(location, code)
+        return auth.add_terminal(location, code, create_location=True)
 
 
 def enrolled(hq: HQHandle, make_terminal, name: str, location: str = "STORE1", code: str | None = None):

@@ -157,7 +157,7 @@ class Template:
                     factories.product(sku)
                 factories.user("C1")
                 for code, location in TERMINALS.items():
-                    tokens[code] = auth.add_terminal(location, code).enroll_token
+                    tokens[code] = auth.add_terminal(location, code, create_location=True).enroll_token
             self.tokens = {}
             for code, location in TERMINALS.items():
                 database = connect_database(str(base / f"{code}.db"))

@@ -27,7 +27,7 @@ def start_head_office(tmp_path: Path) -> HQHandle:
 def enrol_here(hq: HQHandle, tmp_path: Path) -> Config:
     """Enrol terminal T01 of STORE1 into the store the app uses (the default database)."""
     with bind(hq.database), hq.database.connection_context():
-        token = auth.add_terminal("STORE1", "T01").enroll_token
+        token = auth.add_terminal("STORE1", "T01", create_location=True).enroll_token
     cfg = Config(database=str(tmp_path / "store.db"), path=tmp_path / "counter.toml")
     enroll(hq.url, token, cfg)
     return cfg

@@ -5,8 +5,8 @@ from __future__ import annotations
 from textual.widgets import Input, OptionList
 
 from tests.tui.screen_host import idle
+from tui.dialogs.fields import FieldsDialog
 from tui.dialogs.pick import PickDialog
-from tui.widgets.stock_prompts import FieldsDialog
 
 
 async def choose(pilot, key: str) -> None:

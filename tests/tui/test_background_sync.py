@@ -10,10 +10,13 @@ from decimal import Decimal
 
 from models import attention
 from models.catalog import Price, Product, current_price, product_by_sku
-from models.ops.selling import Payment, SaleLine, sell
-from models.orders import Order
+from models.ledger import on_hand
+from models.ops.picking import PickedLine, pick
+from models.ops.receiving import ReceivedLine, receive_goods
+from models.orders import ALLOCATED, Order, OrderLine
 from models.outbox import pending_count
 from models.store import actor_for
+from sync.local import upsert_order
 from tests.factories import eur
 from tests.tui.burst import scan_burst
 from tests.tui.conftest import BellCountingApp
@@ -138,10 +141,16 @@ async def test_price_changed_at_head_office_mid_sale_keeps_the_scanned_price_and
 
 async def test_put_back_item_says_which_order_and_goods_and_resolves(make_app):
     actor = actor_for("T01", "1001")
-    order = sell(actor, [SaleLine(product_by_sku("JUICE1"), Decimal(2), eur("2.50")),
-                         SaleLine(product_by_sku("TEA1"), Decimal(1), eur("3.20"))],
-                 [Payment("cash", eur("10"))])
-    attention.add(attention.PUT_BACK, order.number, f"Order {order.number} was cancelled while picking.")
+    juice, tea = product_by_sku("JUICE1"), product_by_sku("TEA1")
+    receive_goods(actor, [ReceivedLine(juice, Decimal(5), bin="A-01"), ReceivedLine(tea, Decimal(5), bin="B-02")])
+    before = on_hand(actor.location, juice)
+    order = Order.create(number="WEB-7", channel="web", location=actor.location, currency="EUR", status=ALLOCATED)
+    for position, (product, qty) in enumerate([(juice, 2), (tea, 1)], 1):
+        OrderLine.create(order=order, position=position, product=product, sku=product.sku, name=product.name,
+                         quantity=qty, unit_price=Decimal("2.50"), total=Decimal("2.50") * qty)
+    pick(actor, order, [PickedLine(juice, Decimal(2)), PickedLine(tea, Decimal(1))])
+    assert on_hand(actor.location, juice) == before - 2
+    attention.add(*upsert_order({"number": "WEB-7", "status": "cancelled", "currency": "EUR", "lines": []}))
     app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
         await login(pilot)
@@ -159,6 +168,7 @@ async def test_put_back_item_says_which_order_and_goods_and_resolves(make_app):
         await pilot.press("y")
         await idle(pilot)
         assert attention.open_items() == [] and attention.Attention.get().resolved_by == "1001"
+        assert on_hand(actor.location, juice) == before  # the goods are booked back on the shelf
         assert screen.items == [] and "Nothing needs attention." in str(screen.query_one("#attention-detail").render())
         assert app.status_info.attention == 0 and "need attention" not in bar(app)
 

@@ -14,12 +14,12 @@ from tests.tui.burst import scan_burst
 from tests.tui.screen_host import ScreenHost, idle
 from tests.tui.stock_data import BREAD, GTIN_CHEESE14, MILK, delivery, shop
 from tests.tui.stock_pilot import choose, dialog_error, fill, steady
+from tui.dialogs.fields import FieldsDialog
 from tui.dialogs.supervisor_pin import SupervisorPinDialog
 from tui.i18n import set_language
 from tui.messages import StockChanged
 from tui.screens.intake import BLIND, IntakeDraft, IntakeScreen, parse_expiry
 from tui.widgets.message_line import MessageLine
-from tui.widgets.stock_prompts import FieldsDialog
 
 GS = "\x1d"
 

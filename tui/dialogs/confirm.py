@@ -5,10 +5,11 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.widgets import Footer, Label
+from textual.widgets import Label
 
 from ..i18n import _
 from ..screens.base import CounterModal
+from ..widgets.key_bar import KeyBar
 
 
 class ConfirmDialog(CounterModal[bool]):
@@ -29,7 +30,7 @@ class ConfirmDialog(CounterModal[bool]):
         with Vertical():
             yield Label(self.question, id="question")
             yield Label(_("Y = yes, N or Esc = no"), classes="hint")
-        yield Footer()
+        yield KeyBar()
 
     def action_answer(self, yes: bool) -> None:
         self.dismiss(yes)

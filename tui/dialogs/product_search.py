@@ -6,12 +6,13 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.widgets import DataTable, Footer, Input, Label
+from textual.widgets import DataTable, Input, Label
 
 from models.catalog import Product, search_products
 
 from ..i18n import _, language
 from ..screens.base import CounterModal
+from ..widgets.key_bar import KeyBar
 
 
 class ProductSearchDialog(CounterModal[Product | None]):
@@ -37,7 +38,7 @@ class ProductSearchDialog(CounterModal[Product | None]):
             yield Input(value=self.initial, placeholder=_("SKU or part of the name"), id="text")
             yield DataTable(cursor_type="row", id="results")
             yield Label(_("Type to search, Down to the list, Enter to choose"), classes="hint")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)

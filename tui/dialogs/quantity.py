@@ -9,11 +9,12 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.widgets import Footer, Input, Label
+from textual.widgets import Input, Label
 
 from models.errors import DomainError
 
 from ..screens.base import CounterModal
+from ..widgets.key_bar import KeyBar
 
 
 class NumberDialog(CounterModal[Any]):
@@ -40,7 +41,7 @@ class NumberDialog(CounterModal[Any]):
             yield Label(self.prompt)
             yield Input(value=self.initial, id="value")
             yield Label("", id="error")
-        yield Footer()
+        yield KeyBar()
 
     @on(Input.Submitted, "#value")
     def _submit(self, event: Input.Submitted) -> None:

@@ -9,12 +9,13 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.widgets import Footer, Input, Label, Select
+from textual.widgets import Input, Label, Select
 
 from models.ops.returning import RESTOCK, WRITE_OFF
 
 from ..i18n import _
 from ..screens.base import CounterModal
+from ..widgets.key_bar import KeyBar
 
 REASONS = ("damaged", "wrong size", "not as described", "changed mind", "faulty")
 
@@ -48,7 +49,7 @@ class ReturnLineDialog(CounterModal[ReturnChoice | None]):
             yield Select([(_("Back on the shelf"), RESTOCK), (_("Write off"), WRITE_OFF)],
                          id="condition", value=RESTOCK, allow_blank=False)
             yield Label("", id="error")
-        yield Footer()
+        yield KeyBar()
 
     @on(Input.Submitted, "#qty")
     def action_ok(self) -> None:

@@ -6,7 +6,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.widgets import Footer, Input, Label
+from textual.widgets import Input, Label
 
 from models.db import db
 from models.errors import DomainError
@@ -14,6 +14,7 @@ from models.people import SUPERVISOR, User, authorize
 
 from ..i18n import _
 from ..screens.base import CounterModal
+from ..widgets.key_bar import KeyBar
 
 
 class SupervisorPinDialog(CounterModal[User | None]):
@@ -39,7 +40,7 @@ class SupervisorPinDialog(CounterModal[User | None]):
             yield Input(placeholder=_("Supervisor code or badge"), id="code")
             yield Input(placeholder=_("PIN"), password=True, id="pin")
             yield Label("", id="error")
-        yield Footer()
+        yield KeyBar()
 
     @on(Input.Submitted, "#code")
     def _next(self) -> None:

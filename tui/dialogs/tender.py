@@ -6,17 +6,21 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.widgets import Footer, Input, Label, Static
+from textual.widgets import Input, Label, Static
 
+from models.errors import DomainError
+from models.limits import check_amount
 from models.money import Money
 from models.ops.selling import CARD, CASH, Payment
 
+from ..guard import explain
 from ..i18n import _, babel_locale
 from ..screens.base import CounterModal
+from ..widgets.key_bar import KeyBar
 
 
 class TenderDialog(CounterModal[list[Payment] | None]):
@@ -55,12 +59,22 @@ class TenderDialog(CounterModal[list[Payment] | None]):
             yield Static("", id="paid")
             yield Input(value=f"{self.remaining.amount:.2f}", id="amount", placeholder=_("Amount"))
             yield Input(id="reference", placeholder=_("Card reference (from the card slip)"))
-            yield Label(_("Enter or F2 = cash; F3 = card (type the reference first)"), classes="hint")
+            yield Label(self._hint("amount"), id="hint", classes="hint")
             yield Label("", id="error")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self._show()
+
+    @staticmethod
+    def _hint(field: str | None) -> str:
+        # Enter does what the field it is pressed in is for; the line says so for the field in use.
+        if field == "reference":
+            return _("Enter or F3 = card with this reference; F2 = cash")
+        return _("Enter or F2 = cash; F3 = card (type the reference first)")
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        self.query_one("#hint", Label).update(self._hint(event.widget.id))
 
     def _show(self) -> None:
         loc = babel_locale()
@@ -80,6 +94,11 @@ class TenderDialog(CounterModal[list[Payment] | None]):
             return None
         if amount <= 0:
             self._refuse(_("An amount must be more than zero."))
+            return None
+        try:
+            check_amount(amount, self.due.currency)
+        except DomainError as exc:
+            self._refuse(explain(exc))
             return None
         return Money(amount, self.due.currency)
 

@@ -14,18 +14,19 @@ from pathlib import Path
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Label, Static
+from textual.widgets import DataTable, Label, Static
 
 from models import attention
 from models.context import Actor
 from models.db import db
 from models.errors import DomainError
-from models.ops.picking import finish_put_back, put_back_list
+from models.ops.picking import deal_with, put_back_list
 from models.orders import order_by_number
 
 from .. import services
 from ..dialogs.confirm import ConfirmDialog
 from ..i18n import _, language
+from ..widgets.key_bar import KeyBar
 from ..widgets.status_bar import StatusBar
 from .base import CounterScreen
 
@@ -83,6 +84,7 @@ def open_items(actor: Actor, lang: str) -> list[Item]:
 
 
 class AttentionScreen(CounterScreen):
+    FIRST_FOCUS = "#attention-list"
     CSS_PATH = Path(__file__).parent.parent / "styles" / "attention.tcss"
     BINDINGS = [
         Binding("escape", "app.home", "Home"),
@@ -102,10 +104,9 @@ class AttentionScreen(CounterScreen):
         table.add_columns(_("When"), _("What"), _("Reference"), _("Message"))
         yield table
         yield Static("", id="attention-detail")
-        yield Footer()
+        yield KeyBar()
 
     def on_screen_resume(self) -> None:
-        self.query_one("#attention-list", DataTable).focus()
         self.action_reload()
 
     def action_reload(self) -> None:
@@ -169,11 +170,7 @@ class AttentionScreen(CounterScreen):
         actor = self.app.actor  # type: ignore[attr-defined]
         try:
             with db.connection_context():
-                row = attention.Attention.get_by_id(item_id)
-                if row.kind == attention.PUT_BACK:
-                    finish_put_back(actor, row)
-                else:
-                    attention.resolve(item_id, actor.user.code)
+                deal_with(actor, item_id)
         except DomainError as exc:
             self.app.call_from_thread(self.notify, str(exc), severity="error")
         self.app.call_from_thread(self.action_reload)

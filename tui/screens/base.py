@@ -6,11 +6,12 @@ A plain ``Screen`` works in the app too; only its footer stays in English.
 from __future__ import annotations
 
 import dataclasses
-from typing import Generic, TypeVar
+from typing import ClassVar, Generic, TypeVar
 
 from textual.binding import ActiveBinding, Binding
 from textual.screen import ModalScreen, Screen
 
+from ..guard import Guarded
 from ..i18n import _
 from ..widgets.lines_table import LinesTable
 
@@ -28,8 +29,22 @@ def translated(bindings: dict[str, ActiveBinding]) -> dict[str, ActiveBinding]:
     return out
 
 
-class CounterScreen(Screen):
-    """A full counter screen. Subclasses compose their body; the app adds nothing on top."""
+class CounterScreen(Guarded, Screen):
+    """A full counter screen. Subclasses compose their body; the app adds nothing on top.
+
+    `FIRST_FOCUS` names the widget that has the focus whenever the screen is shown (its scan
+    field, mostly). The app gives it the focus the moment it opens the screen, before it handles
+    another key, so a scan sent right after the job's key lands in the field.
+    """
+
+    FIRST_FOCUS: ClassVar[str | None] = None
+
+    def take_focus(self) -> None:
+        if self.FIRST_FOCUS:
+            self.set_focus(self.query_one(self.FIRST_FOCUS))
+
+    def on_screen_resume(self) -> None:
+        self.take_focus()
 
     @property
     def active_bindings(self) -> dict[str, ActiveBinding]:
@@ -81,7 +96,7 @@ def dialog_css(name: str) -> str:
     return _DIALOG_CSS.format(name=name)
 
 
-class CounterModal(ModalScreen[Result], Generic[Result]):
+class CounterModal(Guarded, ModalScreen[Result], Generic[Result]):
     """A dialog on top of a counter screen."""
 
     @property

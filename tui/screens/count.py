@@ -12,7 +12,7 @@ from decimal import Decimal, InvalidOperation
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Footer, Label
+from textual.widgets import Label
 
 from models.catalog import Product
 from models.context import Actor
@@ -32,15 +32,17 @@ from models.ops.counting import (
 )
 from models.people import User
 from models.stock_docs import StockCount, StockCountLine
+from tui.dialogs.fields import Field, FieldsDialog
 from tui.dialogs.pick import PickDialog
 from tui.dialogs.supervisor_pin import SupervisorPinDialog
+from tui.guard import explain
 from tui.i18n import _
 from tui.messages import StockChanged
+from tui.widgets.key_bar import KeyBar
 from tui.widgets.lines_table import Column, LinesTable
 from tui.widgets.message_line import MessageLine
 from tui.widgets.scan_input import ScanInput
 from tui.widgets.stock_format import qty
-from tui.widgets.stock_prompts import Field, FieldsDialog
 from tui.widgets.stock_screen import StockScreen
 
 BIN, CATEGORY, LIST = "bin", "category", "list"
@@ -48,6 +50,7 @@ HIDDEN = "***"
 
 
 class CountScreen(StockScreen):
+    FIRST_FOCUS = "#count-scan"
     LINES = "#count-lines"
     CSS_PATH = "../styles/count.tcss"
     BINDINGS = [
@@ -78,10 +81,9 @@ class CountScreen(StockScreen):
         yield self.make_scan_input(_("Scan what you count (3* before a code for 3)"), id="count-scan")
         yield MessageLine("", id="count-message")
         yield LinesTable(self._columns(), id="count-lines")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
-        self.query_one("#count-scan").focus()
         self._show_all()
         if self.count is None and not self.list_pending:
             self.action_start()
@@ -138,8 +140,8 @@ class CountScreen(StockScreen):
                     products, label, bin_ = [first[0]], "list", ""
                 count = start_count(self.actor, products, scope=label, blind=self.blind, bin=bin_)
                 lines = count_lines(count)
-        except DomainError as exc:
-            self.app.call_from_thread(self._failed, str(exc))
+        except Exception as exc:  # a refusal, or a fault (logged)
+            self.app.call_from_thread(self._failed, explain(exc))
         else:
             self.app.call_from_thread(self._started, count, lines, first)
 
@@ -316,8 +318,8 @@ class CountScreen(StockScreen):
         try:
             with db.connection_context():
                 events = post_count(self.actor, self.count, approver, self.threshold)
-        except DomainError as exc:
-            self.app.call_from_thread(self._failed, str(exc))
+        except Exception as exc:  # a refusal, or a fault (logged): the count stays open
+            self.app.call_from_thread(self._failed, explain(exc))
         else:
             self.app.call_from_thread(self._posted, len(events))
 

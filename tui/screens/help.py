@@ -8,9 +8,10 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Label
+from textual.widgets import DataTable, Label
 
 from ..i18n import _
+from ..widgets.key_bar import KeyBar
 from ..widgets.scan_input import END_KEYS, ScanInput
 from .base import CounterModal, translated
 
@@ -53,7 +54,7 @@ class HelpScreen(CounterModal[None]):
         with Vertical(id="help-box"):
             yield Label(_("Keys on this screen"), id="help-title")
             yield DataTable(id="help-table", cursor_type="none", show_header=False)
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)

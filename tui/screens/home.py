@@ -8,9 +8,10 @@ from rich.table import Table
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.widgets import Footer, Label, Static
+from textual.widgets import Label, Static
 
 from ..i18n import _
+from ..widgets.key_bar import KeyBar
 from ..widgets.status_bar import StatusBar
 from .base import CounterScreen
 
@@ -34,7 +35,7 @@ class HomeScreen(CounterScreen):
         with Vertical(id="home-body"):
             yield Label("", id="home-greeting")
             yield Static(self._menu(), id="home-menu")
-        yield Footer()
+        yield KeyBar()
 
     def on_screen_resume(self) -> None:
         actor = self.app.actor  # type: ignore[attr-defined]

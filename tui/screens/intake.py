@@ -16,7 +16,7 @@ from decimal import Decimal
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Footer, Label, Static
+from textual.widgets import Label, Static
 
 from models.catalog import Product
 from models.context import Actor
@@ -27,15 +27,17 @@ from models.people import User
 from models.scan import Scan
 from models.stock_docs import delivery_by_number, delivery_lines, open_deliveries
 from tui.dialogs.confirm import ConfirmDialog
+from tui.dialogs.fields import Field, FieldsDialog
 from tui.dialogs.pick import PickDialog
 from tui.dialogs.supervisor_pin import SupervisorPinDialog
+from tui.guard import explain
 from tui.i18n import _
 from tui.messages import StockChanged
+from tui.widgets.key_bar import KeyBar
 from tui.widgets.lines_table import Column, LinesTable
 from tui.widgets.message_line import MessageLine
 from tui.widgets.scan_input import ScanInput
 from tui.widgets.stock_format import day, qty
-from tui.widgets.stock_prompts import Field, FieldsDialog
 from tui.widgets.stock_screen import StockScreen
 
 BLIND = "blind"
@@ -85,6 +87,7 @@ def parse_expiry(text: str) -> dt.date:
 
 
 class IntakeScreen(StockScreen):
+    FIRST_FOCUS = "#intake-scan"
     LINES = "#intake-lines"
     CSS_PATH = "../styles/intake.tcss"
     BINDINGS = [
@@ -112,10 +115,9 @@ class IntakeScreen(StockScreen):
                           Column(_("Exp."), justify="right"), Column(_("Recv."), justify="right"),
                           Column(_("Lots")), Column(_("State"))], id="intake-lines")
         yield Static("", id="intake-summary")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
-        self.query_one("#intake-scan").focus()
         self._show_all()
         if self.draft.mode is None and self.draft.result is None:
             self.action_choose_delivery()
@@ -282,8 +284,8 @@ class IntakeScreen(StockScreen):
                                        approver=approver)
         except PermissionDenied as exc:
             self.app.call_from_thread(self._ask_supervisor, str(exc), approver is not None)
-        except DomainError as exc:
-            self.app.call_from_thread(self._failed, str(exc))
+        except Exception as exc:  # a refusal, or a fault (logged): the scans stay on the screen
+            self.app.call_from_thread(self._failed, explain(exc))
         else:
             self.app.call_from_thread(self._booked, result)
 

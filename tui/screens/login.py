@@ -8,7 +8,7 @@ from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.widgets import Footer, Input, Label
+from textual.widgets import Input, Label
 
 from models.db import db
 from models.errors import DomainError
@@ -17,6 +17,7 @@ from models.store import actor_for
 
 from ..i18n import _
 from ..messages import LoggedIn, LoggedOut
+from ..widgets.key_bar import KeyBar
 from ..widgets.scan_input import ScanInput
 from ..widgets.status_bar import StatusBar
 from .base import CounterScreen
@@ -25,6 +26,7 @@ from .base import CounterScreen
 class LoginScreen(CounterScreen):
     CSS_PATH = Path(__file__).parent.parent / "styles" / "login.tcss"
     BINDINGS = [Binding("escape", "clear", "Clear")]
+    FIRST_FOCUS = "#user-code"
 
     user_code = ""
     _pin_focus_pending = False
@@ -38,10 +40,8 @@ class LoginScreen(CounterScreen):
             yield Label(_("PIN"))
             yield Input(password=True, placeholder=_("PIN"), id="pin")
             yield Label("", id="login-error")
-        yield Footer()
+        yield KeyBar()
 
-    def on_mount(self) -> None:
-        self.query_one("#user-code", ScanInput).focus()
 
     @on(ScanInput.Scanned, "#user-code")
     def _code_entered(self, event: ScanInput.Scanned) -> None:
@@ -83,7 +83,7 @@ class LoginScreen(CounterScreen):
                 user = authenticate(code, pin)
                 actor = actor_for(self.app.terminal_code, user.code)  # type: ignore[attr-defined]
         except DomainError as exc:
-            self.app.call_from_thread(self._refuse, str(exc))
+            self.app.call_from_thread(self._refused, str(exc))
         else:
             self.app.call_from_thread(self._accepted, actor)
 
@@ -94,13 +94,16 @@ class LoginScreen(CounterScreen):
     def _refuse(self, message: str) -> None:
         self.app.bell()
         self.query_one("#login-error", Label).update(message)
-        pin = self.query_one("#pin", Input)
-        pin.value = ""
-        if self.user_code:
-            pin.focus()
+
+    def _refused(self, message: str) -> None:
+        """A wrong PIN (or a locked or unknown user): start again from the code, as a clerk does
+        without looking, so retyping the code is never taken as another wrong PIN."""
+        self.action_clear()
+        self._refuse(message + " " + _("Type your code and PIN again."))
 
     def action_clear(self) -> None:
         self.user_code = ""
+        self._pin_focus_pending = False
         scan = self.query_one("#user-code", ScanInput)
         scan.value = ""
         scan.placeholder = _("Type your code or scan your badge")

@@ -13,7 +13,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.timer import Timer
-from textual.widgets import Footer, Input, Label, OptionList, Static
+from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
@@ -23,6 +23,7 @@ from models.db import db
 from models.lookup import ProductCard, find_products, product_card
 from tui.i18n import _
 from tui.messages import ProductChosen
+from tui.widgets.key_bar import KeyBar
 from tui.widgets.message_line import MessageLine
 from tui.widgets.scan_input import ScanInput
 from tui.widgets.stock_format import day, moment, qty
@@ -32,6 +33,7 @@ DEBOUNCE_SECONDS = 0.15
 
 
 class LookupScreen(StockScreen):
+    FIRST_FOCUS = "#lookup-query"
     CSS_PATH = "../styles/lookup.tcss"
     BINDINGS = [
         Binding("escape", "back", "Back (leave lookup)"),
@@ -58,10 +60,7 @@ class LookupScreen(StockScreen):
             yield OptionList(id="lookup-results")
             with VerticalScroll(id="lookup-card"):
                 yield Static(_("Type to search; Down goes to the results."), id="lookup-detail")
-        yield Footer()
-
-    def on_mount(self) -> None:
-        self.query_one("#lookup-query").focus()
+        yield KeyBar()
 
     # --- searching --------------------------------------------------------------------------------
 

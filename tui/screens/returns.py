@@ -10,7 +10,7 @@ from pathlib import Path
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Footer, Label
+from textual.widgets import Label
 
 from models.db import db
 from models.errors import DomainError
@@ -23,7 +23,9 @@ from .. import services
 from ..dialogs.pick import PickDialog
 from ..dialogs.return_line import ReturnChoice, ReturnLineDialog
 from ..dialogs.tender import TenderDialog
+from ..guard import explain
 from ..i18n import _, babel_locale, language
+from ..widgets.key_bar import KeyBar
 from ..widgets.lines_table import Column, LinesTable
 from ..widgets.sale_lines import SaleLinesTable
 from ..widgets.scan_input import ScanInput
@@ -39,6 +41,7 @@ class Pick:
 
 
 class ReturnsScreen(LinesScreen):
+    FIRST_FOCUS = "#returns-scan"
     LINES = "#returns-lines"
     CSS_PATH = Path(__file__).parent.parent / "styles" / "returns.tcss"
     BINDINGS = [
@@ -69,10 +72,7 @@ class ReturnsScreen(LinesScreen):
                           Column(_("Return"), justify="right"), Column(_("Reason"))], id="returns-lines")
         yield SaleLinesTable(id="exchange-lines")
         yield Label("", id="returns-message")
-        yield Footer()
-
-    def on_screen_resume(self) -> None:
-        self.query_one("#returns-scan", ScanInput).focus()
+        yield KeyBar()
 
     @property
     def actor(self):  # noqa: ANN201 - Actor, from the app
@@ -274,8 +274,8 @@ class ReturnsScreen(LinesScreen):
                     numbers = [ret.number, sale.number]
                     services.save_receipt(sale, self.app.receipts_dir, language())  # type: ignore[attr-defined]
                 services.save_receipt(ret, self.app.receipts_dir, language())  # type: ignore[attr-defined]
-        except DomainError as exc:
-            self.app.call_from_thread(self._failed, str(exc))
+        except Exception as exc:  # a refusal, or a fault (logged): the return stays on the screen
+            self.app.call_from_thread(self._failed, explain(exc))
         else:
             self.app.call_from_thread(self._done, numbers)
 

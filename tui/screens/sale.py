@@ -18,7 +18,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Footer, Label
+from textual.widgets import Label
 
 from models import attention, parked
 from models.catalog import Product, current_price, link_barcode
@@ -35,8 +35,10 @@ from ..dialogs.product_search import ProductSearchDialog
 from ..dialogs.quantity import NumberDialog
 from ..dialogs.supervisor_pin import SupervisorPinDialog
 from ..dialogs.tender import TenderDialog
+from ..guard import explain
 from ..i18n import _, babel_locale, language
 from ..messages import SaleFinished
+from ..widgets.key_bar import KeyBar
 from ..widgets.message_line import MessageLine
 from ..widgets.sale_lines import SaleLinesTable
 from ..widgets.scan_input import ScanInput
@@ -59,6 +61,7 @@ def parse_discount(text: str, base: Money) -> Money:
 
 
 class SaleScreen(LinesScreen):
+    FIRST_FOCUS = "#scan"
     LINES = "#lines"
     CSS_PATH = Path(__file__).parent.parent / "styles" / "sale.tcss"
     BINDINGS = [
@@ -80,6 +83,7 @@ class SaleScreen(LinesScreen):
         self.lines: list[SaleLine] = []
         self.order_discount: Money | None = None
         self.approver: User | None = None
+        self.approved_pct: Decimal | None = None  # the share of the sale the approver saw
         self.last_unknown = ""
         self.busy = False
         self.changed_skus: set[str] = set()  # changed at head office while on this sale
@@ -99,13 +103,10 @@ class SaleScreen(LinesScreen):
                 yield TotalsPanel(id="totals")
                 yield Label("", id="sale-last")
                 yield Label("", id="sale-notice")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self._show_totals()
-
-    def on_screen_resume(self) -> None:
-        self.query_one("#scan", ScanInput).focus()
 
     @property
     def actor(self):  # noqa: ANN201 - Actor, from the app
@@ -195,10 +196,13 @@ class SaleScreen(LinesScreen):
 
         def done(qty: Decimal | None) -> None:
             if qty is not None:
+                if line.discount:  # a line discount stays the share of the line it was
+                    line.discount = line.discount.scaled(qty / line.quantity)
                 line.quantity = qty
                 self.table.update_line(position, line)
                 self._show_totals()
                 self.say(_("Quantity changed."))
+                self._recheck_discount()
 
         self.app.push_screen(NumberDialog(_("Quantity"), line.product.display_name(language()), parse,
                                           services.qty_text(line.quantity)), done)
@@ -209,32 +213,27 @@ class SaleScreen(LinesScreen):
             return
         position, line = picked
         del self.lines[position - 1]
+        if not self.lines:
+            self.order_discount = None
         self._redraw()
         self.say(_("Removed {name}.").format(name=line.product.display_name(language())))
+        self._recheck_discount()
 
     def action_line_discount(self) -> None:
         picked = self._selected()
         if picked is None:
             return
         _position, line = picked
-
-        def apply(amount: Money | None) -> None:
-            if amount is not None:
-                self._approve_discount(lambda: setattr(line, "discount", amount or None),
-                                       lambda: setattr(line, "discount", line.discount))
-
-        before = line.discount
-        self._discount_dialog(_("Line discount"), line.gross, before, apply, target=line)
+        self._discount_dialog(_("Line discount"), line.gross, line.discount, target=line)
 
     def action_order_discount(self) -> None:
         if not self.lines:
             self.refuse(_("No line to change: scan an item first."))
             return
         base = totals(self.lines, None, self.currency).total
-        self._discount_dialog(_("Order discount"), base, self.order_discount, None, target=None)
+        self._discount_dialog(_("Order discount"), base, self.order_discount, target=None)
 
-    def _discount_dialog(self, title: str, base: Money, current: Money | None, _apply: object,
-                         *, target: SaleLine | None) -> None:
+    def _discount_dialog(self, title: str, base: Money, current: Money | None, *, target: SaleLine | None) -> None:
         prompt = _("Amount (1.50) or percent (10%). Your limit: {pct}%.").format(
             pct=self.actor.user.discount_limit_pct)
 
@@ -246,7 +245,7 @@ class SaleScreen(LinesScreen):
             self._set_discount(target, amount)
             pct = discount_percent(self.lines, self.order_discount, self.currency)
             try:
-                check_discount(self.actor.user, pct, self.approver)
+                check_discount(self.actor.user, pct, self.approver, self.approved_pct)
             except PermissionDenied as exc:
                 self._set_discount(target, old)
 
@@ -257,14 +256,14 @@ class SaleScreen(LinesScreen):
                     try:
                         check_discount(self.actor.user, pct, user)
                     except PermissionDenied as refused:
-                        self.refuse(str(refused))
+                        self.refuse(explain(refused))
                         return
-                    self.approver = user
+                    self.approver, self.approved_pct = user, pct
                     self._set_discount(target, amount)
                     self._redraw()
                     self.say(_("Discount {pct}% approved by {name}.").format(pct=pct, name=user.name))
 
-                self.app.push_screen(SupervisorPinDialog(str(exc)), approved)
+                self.app.push_screen(SupervisorPinDialog(explain(exc)), approved)
                 return
             self._redraw()
             self.say(_("Discount applied ({pct}% of the sale).").format(pct=pct))
@@ -277,6 +276,36 @@ class SaleScreen(LinesScreen):
             self.order_discount = amount
         else:
             target.discount = amount
+
+    def _recheck_discount(self) -> None:
+        """The sale changed under its discounts: an approval holds only for the share it approved.
+        Beyond it a supervisor approves again, or the discounts come off."""
+        if not self.lines:
+            return
+        pct = discount_percent(self.lines, self.order_discount, self.currency)
+        try:
+            check_discount(self.actor.user, pct, self.approver, self.approved_pct)
+            return
+        except PermissionDenied as exc:
+            reason = explain(exc)
+
+        def approved(user: User | None) -> None:
+            try:
+                if user is None:
+                    raise PermissionDenied(_("Not approved."))
+                check_discount(self.actor.user, pct, user)
+            except PermissionDenied as refused:
+                for line in self.lines:
+                    line.discount = None
+                self.order_discount, self.approver, self.approved_pct = None, None, None
+                self._redraw()
+                self.refuse(_("Discounts removed: {why} Give them again (F4, F5) if they still apply.").format(
+                    why=explain(refused)))
+                return
+            self.approver, self.approved_pct = user, pct
+            self.say(_("Discount {pct}% approved by {name}.").format(pct=pct, name=user.name))
+
+        self.app.push_screen(SupervisorPinDialog(reason), approved)
 
     # --- unknown codes, search -----------------------------------------------------------------
 
@@ -377,6 +406,7 @@ class SaleScreen(LinesScreen):
         self.lines = []
         self.order_discount = None
         self.approver = None
+        self.approved_pct = None
         self.last_unknown = ""
         self._set_notice(set())
         self._redraw()
@@ -464,10 +494,10 @@ class SaleScreen(LinesScreen):
         try:
             with db.connection_context():
                 order = sell(self.actor, lines, payments, order_discount=self.order_discount,
-                             approver=self.approver)
+                             approver=self.approver, approved_pct=self.approved_pct)
                 change = sum((t.change for t in order.tenders), Decimal(0))
-        except DomainError as exc:
-            self.app.call_from_thread(self._not_finished, str(exc))
+        except Exception as exc:  # a refusal, or a fault (logged): the open sale stays on the screen
+            self.app.call_from_thread(self._not_finished, explain(exc))
             return
         # The sale is written: from here on nothing may undo it, the receipt only goes somewhere.
         with db.connection_context():

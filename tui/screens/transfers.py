@@ -13,7 +13,7 @@ from decimal import Decimal
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Footer, Label
+from textual.widgets import Label
 
 from models.catalog import Product
 from models.context import Actor
@@ -25,6 +25,7 @@ from models.stock_docs import Transfer, TransferLine, transfer_by_id, transfer_l
 from tui.dialogs.pick import PickDialog
 from tui.i18n import _
 from tui.messages import StockChanged
+from tui.widgets.key_bar import KeyBar
 from tui.widgets.lines_table import Column, LinesTable
 from tui.widgets.message_line import MessageLine
 from tui.widgets.scan_input import ScanInput
@@ -58,6 +59,7 @@ class TransferDraft:
 
 
 class TransfersScreen(StockScreen):
+    FIRST_FOCUS = "#transfer-scan"
     LINES = "#transfer-lines"
     CSS_PATH = "../styles/transfers.tcss"
     BINDINGS = [
@@ -84,10 +86,9 @@ class TransfersScreen(StockScreen):
         yield self.make_scan_input(_("Scan goods (3* before a code for 3)"), id="transfer-scan")
         yield MessageLine("", id="transfer-message")
         yield LinesTable(self._columns(), id="transfer-lines")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
-        self.query_one("#transfer-scan").focus()
         self._load()
         self._show_all()
         if self.draft.mode is None:

@@ -1,4 +1,4 @@
-"""A small modal prompt the stock screens share: fill in a few fields (pick lists: tui/dialogs/pick.py)."""
+"""A small dialog the stock screens share: fill in a few fields (pick lists: tui/dialogs/pick.py)."""
 
 from __future__ import annotations
 
@@ -9,10 +9,9 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
-from tui.screens.base import dialog_css
+from tui.screens.base import CounterModal, dialog_css
 
 
 @dataclass(frozen=True)
@@ -24,7 +23,7 @@ class Field:
     password: bool = False
 
 
-class FieldsDialog(ModalScreen[dict[str, str] | None]):
+class FieldsDialog(CounterModal[dict[str, str] | None]):
     """A few labelled inputs; Enter moves to the next one and submits from the last.
 
     `check` may return an error to show (the dialog then stays open) or None to accept.
