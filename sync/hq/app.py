@@ -13,9 +13,13 @@ from collections.abc import Callable
 from typing import Annotated, Any
 
 import peewee
-from fastapi import FastAPI, HTTPException, Query, Request
+import swagger_ui_bundle
+from fastapi import FastAPI, HTTPException, Query, Request, Security
 from fastapi.concurrency import run_in_threadpool
+from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import JSONResponse, Response
+from fastapi.security import HTTPBearer
+from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, Field
 from starlette.datastructures import MutableHeaders
 
@@ -93,6 +97,13 @@ def _first_page(cred: TerminalCredential, after: Cursor, limit: int) -> dict | N
         return None
 
 
+DOCS_ASSETS = "/docs-assets"
+# Declares the terminal credential in the OpenAPI document; `as_terminal` does the checking, in the
+# same worker-thread call as the work (auto_error=False: a missing header gets as_terminal's 401).
+TERMINAL_BEARER = HTTPBearer(scheme_name="terminal", auto_error=False,
+                             description="The terminal's credential, from POST /v1/enroll.")
+
+
 def as_terminal(request: Request, func: Callable[..., Any], *args: Any) -> Any:
     """`func(cred, *args)` for the calling terminal, on one connection (run it on a worker thread,
     which gets the request's context, and so its bound database, from anyio).
@@ -150,8 +161,18 @@ class BindAndLog:
 
 def create_app(database: peewee.Database, *, now: Callable[[], dt.datetime] = hqclock.system_now) -> FastAPI:
     """The API over `database`; `now` is head office's clock (a test may skew it)."""
-    app = FastAPI(title="Counter OMS head office", version="1",
+    # Swagger UI from the swagger-ui-bundle package, not a CDN: head offices behind a firewall and
+    # offline test machines still get working /docs.
+    app = FastAPI(title="Counter OMS head office", version="1", docs_url=None, redoc_url=None,
                   description="Sync API for counter terminals. The protocol is described in sync/PROTOCOL.md.")
+    app.mount(DOCS_ASSETS, StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), name="docs-assets")
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> Response:
+        return get_swagger_ui_html(openapi_url=app.openapi_url or "/openapi.json", title=f"{app.title}: API",
+                                   swagger_js_url=f"{DOCS_ASSETS}/swagger-ui-bundle.js",
+                                   swagger_css_url=f"{DOCS_ASSETS}/swagger-ui.css",
+                                   swagger_favicon_url=f"{DOCS_ASSETS}/favicon-32x32.png")
 
     app.add_middleware(BindAndLog, database=database, now=now)
 
@@ -175,7 +196,7 @@ def create_app(database: peewee.Database, *, now: Callable[[], dt.datetime] = hq
                                                "location": cred.location_code}})
         return {"terminal": cred.code, "location": cred.location_code, "credential": token, "server_time": _now()}
 
-    @app.post(f"{API}/push", response_model=PushResponse,
+    @app.post(f"{API}/push", response_model=PushResponse, dependencies=[Security(TERMINAL_BEARER)],
               openapi_extra={"requestBody": {"required": True, "content": {"application/json": {
                   "schema": PushRequest.model_json_schema()}}}},
               description="Body: JSON `{items: [...]}`, normally with `Content-Encoding: gzip`.")
@@ -209,7 +230,7 @@ def create_app(database: peewee.Database, *, now: Callable[[], dt.datetime] = hq
         # Serialised here: the response model documents the answer, validating it again costs.
         return Response(dumps(answer | {"server_time": _now()}), media_type="application/json")
 
-    @app.get(f"{API}/pull", response_model=PullResponse)
+    @app.get(f"{API}/pull", response_model=PullResponse, dependencies=[Security(TERMINAL_BEARER)])
     async def pull(request: Request,
                    cursor: Annotated[str, Query(description="As the last page returned it; empty to start")] = "",
                    limit: Annotated[int, Query(ge=1, le=feed.MAX_PAGE)] = 500) -> Response:

@@ -170,3 +170,50 @@ async def test_an_unexpected_error_is_a_message_and_the_sale_stays(make_app, mon
         [notice] = [n for n in app._notifications if "No space left" in n.message]
         assert "Something went wrong" in notice.message
         assert "No space left on device" in caplog.text and "Traceback" in (app.data_dir / "counter.log").read_text()
+
+
+async def test_at_80x24_every_key_is_shown_and_dialog_messages_wrap(make_app):
+    from textual.widgets import Static
+
+    from tui.widgets.key_bar import KeyBar
+
+    def shown(screen) -> str:
+        return str(screen.query_one(KeyBar).query_one(Static).render())
+
+    def keys(screen) -> list[str]:
+        return [b.binding.key for b in screen.active_bindings.values() if b.binding.show]
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await login(pilot)
+        for screen_key in ("", "f2"):
+            if screen_key:
+                await pilot.press(screen_key)
+                await idle(pilot)
+            text = shown(app.screen)
+            for key in keys(app.screen):
+                label = app.get_key_display(app.screen.active_bindings[key].binding)
+                assert label in text, (label, text)
+            assert all(len(row) <= 80 for row in text.splitlines())
+        await scan_burst(pilot, RICE)
+        await discount(pilot, "f5", "6.00")  # above the clerk's limit: the supervisor's dialog says why
+        reason = app.screen.query_one("#reason")
+        assert reason.size.height >= 2
+        lines = " ".join(reason.render_line(y).text.strip() for y in range(reason.size.height))
+        assert lines.strip().endswith("a supervisor must approve it.")
+
+
+async def test_the_status_bar_keeps_the_sync_state_at_80_columns(make_app):
+    from tui.messages import StatusInfo
+    from tui.widgets.status_bar import StatusBar
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await login(pilot)
+        app.status_info = StatusInfo(location="Demo Market Mitte Nord", terminal="T01", user="Annabelle Clerk",
+                                     network="online", pending=12, last_sync="2026-03-02 10:29", attention=2)
+        await idle(pilot)
+        bar = app.screen.query_one(StatusBar)
+        text = bar.render_line(0).text
+        assert "2026-03-02 10:29" in text and "2 need attention" in text and "12 to sync" in text
+        assert text.lstrip().startswith("T01")

@@ -97,7 +97,15 @@ def dialog_css(name: str) -> str:
 
 
 class CounterModal(Guarded, ModalScreen[Result], Generic[Result]):
-    """A dialog on top of a counter screen."""
+    """A dialog on top of a counter screen. Its labels wrap to the dialog's width: a message is
+    read in full, never cut at the border."""
+
+    DEFAULT_CSS = """
+    CounterModal Label {
+        width: 100%;
+        height: auto;
+    }
+    """
 
     @property
     def active_bindings(self) -> dict[str, ActiveBinding]:

@@ -34,23 +34,41 @@ class StatusBar(Static):
     def _follow(self, info: StatusInfo) -> None:
         self.info = info
 
+    def _state(self, network: str, compact: bool) -> Text:
+        info = self.info
+        state = Text(no_wrap=True)
+        state.append(" │ ")
+        state.append("● " + network, style=_NETWORK_STYLE.get(info.network, ""))
+        state.append(" │ ")
+        state.append(_("{n} to sync").format(n=info.pending))
+        if info.attention:
+            state.append(" │ ")
+            state.append("⚑ " + _("{n} need attention").format(n=info.attention), style="bold yellow")
+        state.append(" │ ")
+        when = info.last_sync or _("never")
+        state.append(when if compact else _("last sync: {when}").format(when=when))
+        return state
+
     def render(self) -> Text:
+        """Where and who on the left, the sync state on the right. On a narrow terminal the left
+        part is shortened first (down to the terminal's code), then the labels of the state; the
+        network, the backlog, the attention count and the sync time stay."""
         info = self.info
         network = {"online": _("online"), "offline": _("offline"), "syncing": _("syncing"),
                    "not configured": _("no sync")}.get(info.network, info.network)
-        text = Text(no_wrap=True, overflow="ellipsis")
-        text.append(f"{info.location} · {info.terminal}", style="bold")
+        width = self.content_size.width
+        state = self._state(network, compact=False)
+        who = Text(f"{info.location} · {info.terminal}", style="bold", no_wrap=True)
         if info.user:
-            text.append(f" · {info.user}")
-        text.append(" │ ")
-        text.append("● " + network, style=_NETWORK_STYLE.get(info.network, ""))
-        text.append(" │ ")
-        text.append(_("{n} to sync").format(n=info.pending))
-        if info.attention:
-            # Shown only when there is something (F11 at home lists it), before the time so a
-            # narrow terminal cuts the time, not this.
-            text.append(" │ ")
-            text.append("⚑ " + _("{n} need attention").format(n=info.attention), style="bold yellow")
-        text.append(" │ ")
-        text.append(_("last sync: {when}").format(when=info.last_sync or _("never")))
-        return text
+            who.append(f" · {info.user}")
+        if width and who.cell_len + state.cell_len > width:
+            who = Text(info.terminal, style="bold", no_wrap=True)
+            if info.user:
+                who.append(f" · {info.user}")
+            if len(info.terminal) + state.cell_len > width:
+                state = self._state(network, compact=True)
+            room = width - state.cell_len
+            if who.cell_len > room:
+                who = Text(info.terminal, style="bold") if room <= len(info.terminal) + 4 else who
+                who.truncate(max(room, len(info.terminal)), overflow="ellipsis")
+        return Text.assemble(who, state, no_wrap=True, overflow="ellipsis")
