@@ -22,6 +22,7 @@ class Product(BaseModel):
     name = peewee.CharField()
     name_zh = peewee.CharField(default="")
     category = peewee.CharField(default="", index=True)
+    category_zh = peewee.CharField(default="")  # migration 0006
     unit = peewee.CharField(max_length=8, default="pcs")
     unit_precision = peewee.SmallIntegerField(default=0)  # decimal places a quantity may carry
     track_lot = peewee.BooleanField(default=False)
@@ -39,19 +40,21 @@ class Product(BaseModel):
         try:
             qty = Decimal(value)
         except ArithmeticError:
-            raise DomainError(f"{self.sku}: {value!r} is not a quantity: type a number such as 3 or 1.250.") from None
-        check_quantity(qty, self.unit, f"{self.sku}: a quantity")
+            raise DomainError("{sku}: {value!r} is not a quantity: type a number such as 3 or 1.250.", sku=self.sku, value=value) from None
+        check_quantity(qty, self.unit, self.sku)
         places = Decimal(1).scaleb(-self.unit_precision)
         if qty != qty.quantize(places):
-            unit = self.unit
-            raise DomainError(
-                f"{self.sku} is counted in whole {unit}" if self.unit_precision == 0
-                else f"{self.sku} takes at most {self.unit_precision} decimals of {unit}"
-            )
+            if self.unit_precision == 0:
+                raise DomainError("{sku} is counted in whole {unit}", sku=self.sku, unit=self.unit)
+            raise DomainError("{sku} takes at most {places} decimals of {unit}", sku=self.sku,
+                              places=self.unit_precision, unit=self.unit)
         return qty.quantize(places)
 
     def display_name(self, lang: str = "en") -> str:
         return self.name_zh if lang.startswith("zh") and self.name_zh else self.name
+
+    def display_category(self, lang: str = "en") -> str:
+        return self.category_zh if lang.startswith("zh") and self.category_zh else self.category
 
 
 class Barcode(BaseModel):
@@ -96,7 +99,7 @@ def product_by_sku(sku: str) -> Product:
     try:
         return Product.get(Product.sku == sku)
     except Product.DoesNotExist:
-        raise NotFound(f"No product with SKU {sku!r}. Check the code or search by name.") from None
+        raise NotFound("No product with SKU {sku!r}. Check the code or search by name.", sku=sku) from None
 
 
 def find_by_code(code: str) -> tuple[Product, Decimal]:
@@ -108,7 +111,7 @@ def find_by_code(code: str) -> tuple[Product, Decimal]:
     product = Product.get_or_none(Product.sku == code.strip())
     if product is not None:
         return product, Decimal(1)
-    raise NotFound(f"Unknown code {code}: search the product by name, or ask a supervisor to link the code.")
+    raise NotFound("Unknown code {code}: search the product by name, or ask a supervisor to link the code.", code=code)
 
 
 def current_price(product: Product, currency: str | None = None, at: dt.datetime | None = None) -> Money:
@@ -124,9 +127,8 @@ def current_price(product: Product, currency: str | None = None, at: dt.datetime
             (Price.product == product.id) & (Price.valid_from <= at)
             & (Price.valid_to.is_null() | (Price.valid_to > at))).tuples()} - {currency})
         if currency is not None and others:
-            raise NotFound(f"{product.sku} {product.name} has no {currency} price (it is priced in "
-                           f"{', '.join(others)}): ask a manager to price it in {currency} before selling.")
-        raise NotFound(f"{product.sku} {product.name} has no price. Ask a manager to price it before selling.")
+            raise NotFound("{sku} {name} has no {currency} price (it is priced in {priced_in}): ask a manager to price it in {currency} before selling.", sku=product.sku, name=product.name, currency=currency, priced_in=', '.join(others))
+        raise NotFound("{sku} {name} has no price. Ask a manager to price it before selling.", sku=product.sku, name=product.name)
     return Money(Price.amount.python_value(row[0]), row[1])
 
 
@@ -167,7 +169,7 @@ def link_barcode(product: Product, code: str, approver: User | None, pack_qty: D
         raise DomainError("The code is empty: scan the barcode on the goods.")
     existing = Barcode.select(Barcode, Product).join(Product).where(Barcode.code == key).first()
     if existing is not None:
-        raise Conflict(f"Code {key} already belongs to {existing.product.sku} {existing.product.name}.")
+        raise Conflict("Code {key} already belongs to {sku} {name}.", key=key, sku=existing.product.sku, name=existing.product.name)
     barcode = Barcode.create(code=key, product=product, pack_qty=Decimal(pack_qty))
     Product.update(updated_at=clock.now()).where(Product.id == product.id).execute()
     return barcode

@@ -35,7 +35,7 @@ from .db import db
 from .ledger import StockEvent
 from .ops.receiving import ReceivedLine, receive_goods
 from .people import CLERK, MANAGER, SUPERVISOR, Customer, create_user
-from .places import STORE, WAREHOUSE, Bin
+from .places import STORE, WAREHOUSE, Bin, Location
 from .scan import VariableMeasureRule
 from .stock_docs import Delivery, DeliveryLine
 from .store import ensure_terminal
@@ -52,6 +52,7 @@ DEMO_LOGINS: tuple[tuple[str, str, str, str], ...] = (
 
 STORE_CODE, STORE_NAME, STORE_TERMINAL = "STORE1", "Demo Market Mitte", "T01"
 WAREHOUSE_CODE, WAREHOUSE_NAME, WAREHOUSE_TERMINAL = "WH1", "Demo Central Warehouse", "W01"
+STORE_NAME_ZH, WAREHOUSE_NAME_ZH = "演示超市 米特店", "演示中央仓库"
 CURRENCY = "EUR"
 DEFAULT_PRODUCTS = 2000
 DEFAULT_SEED = 20240501
@@ -637,6 +638,8 @@ def seed_demo(products: int = DEFAULT_PRODUCTS, seed: int = DEFAULT_SEED, *,
         store = ensure_terminal(STORE_TERMINAL, STORE_CODE, location_name=STORE_NAME, kind=STORE, currency=CURRENCY)
         warehouse = ensure_terminal(WAREHOUSE_TERMINAL, WAREHOUSE_CODE, location_name=WAREHOUSE_NAME,
                                     kind=WAREHOUSE, currency=CURRENCY)
+        for location, name_zh in ((store.location, STORE_NAME_ZH), (warehouse.location, WAREHOUSE_NAME_ZH)):
+            Location.update(name_zh=name_zh).where(Location.id == location.id).execute()
         users = {code: create_user(code, name, pin, role) for code, pin, role, name in DEMO_LOGINS}
         _insert_catalogue(items, summary)
         by_sku = {p.sku: p for p in Product.select()}
@@ -660,11 +663,11 @@ def seed_demo(products: int = DEFAULT_PRODUCTS, seed: int = DEFAULT_SEED, *,
 
 def _insert_catalogue(items: list[_Item], summary: DemoSummary) -> None:
     now = clock.now()
-    product_fields = [Product.sku, Product.name, Product.name_zh, Product.category, Product.unit,
+    product_fields = [Product.sku, Product.name, Product.name_zh, Product.category, Product.category_zh, Product.unit,
                       Product.unit_precision, Product.track_lot, Product.track_serial, Product.track_expiry,
                       Product.weight_priced, Product.tax_rate, Product.active, Product.needs_count,
                       Product.updated_at]
-    rows = [(it.sku, it.en, it.zh, it.category.en, "kg" if it.weight else "pcs", 3 if it.weight else 0,
+    rows = [(it.sku, it.en, it.zh, it.category.en, it.category.zh, "kg" if it.weight else "pcs", 3 if it.weight else 0,
              bool(it.shelf_days), False, bool(it.shelf_days), it.weight, Decimal(it.category.tax), True, False,
              now) for it in items]
     _insert_chunks(Product, product_fields, rows)

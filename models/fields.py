@@ -30,12 +30,12 @@ class ScaledDecimalField(peewee.BigIntegerField):
             raise TypeError("use Decimal, not float, for quantities and money")
         number = Decimal(value)
         if not number.is_finite():
-            raise DomainError(f"{value} is not a number that can be stored.")
+            raise DomainError("{value} is not a number that can be stored.", value=value)
         scaled = int((number * self.scale).to_integral_value(ROUND_HALF_EVEN))
         if not _INT64_MIN <= scaled <= _INT64_MAX:
             # The domain bounds every number it takes (models.limits); this is the last guard, so an
             # unchecked door fails with a message instead of the driver's OverflowError.
-            raise DomainError(f"{value} is too large to store: check the number.")
+            raise DomainError("{value} is too large to store: check the number.", value=value)
         return scaled
 
     def python_value(self, value: object) -> Decimal | None:

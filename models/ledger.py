@@ -154,7 +154,7 @@ class EventData:
                 reference=str(data.get("reference") or ""), scope=str(data.get("scope") or ""),
             )
         except (KeyError, ValueError, ArithmeticError, TypeError) as exc:
-            raise DomainError(f"Malformed stock event: {exc!r}") from None
+            raise DomainError("Malformed stock event: {exc!r}", exc=exc) from None
 
     def digest(self) -> str:
         # Normalised so that 1.0 and 1.000 are the same quantity.
@@ -163,15 +163,15 @@ class EventData:
 
     def validate(self) -> None:
         if self.kind not in KINDS:
-            raise DomainError(f"Unknown stock event kind {self.kind!r}.")
+            raise DomainError("Unknown stock event kind {kind!r}.", kind=self.kind)
         sign = _SIGN.get(self.kind)
         if sign is not None and self.quantity * sign <= 0:
             direction = "positive" if sign > 0 else "negative"
-            raise DomainError(f"A {self.kind} event needs a {direction} quantity, not {self.quantity}.")
+            raise DomainError("A {kind} event needs a {direction} quantity, not {quantity}.", kind=self.kind, direction=direction, quantity=self.quantity)
         if self.scope not in (BIN_SCOPE, LOCATION_SCOPE):
-            raise DomainError(f"Unknown count scope {self.scope!r}: a count states a bin or the whole location.")
+            raise DomainError("Unknown count scope {scope!r}: a count states a bin or the whole location.", scope=self.scope)
         if self.scope and self.kind != COUNT:
-            raise DomainError(f"Only a count has a scope, not a {self.kind} event.")
+            raise DomainError("Only a count has a scope, not a {kind} event.", kind=self.kind)
         if self.kind == COUNT and self.quantity < 0:
             raise DomainError("A count cannot be negative: count again.")
         if self.kind == ADJUSTMENT and not self.reason:
@@ -204,10 +204,10 @@ def fold(events: Iterable[EventData]) -> dict[tuple[str, str, str, str], Decimal
 def _resolve(data: EventData) -> tuple[Location, Product]:
     location = Location.get_or_none(Location.code == data.location)
     if location is None:
-        raise DomainError(f"Unknown location {data.location!r}.")
+        raise DomainError("Unknown location {location!r}.", location=data.location)
     product = Product.get_or_none(Product.sku == data.sku)
     if product is None:
-        raise DomainError(f"Unknown product {data.sku!r}: pull the catalogue first.")
+        raise DomainError("Unknown product {sku!r}: pull the catalogue first.", sku=data.sku)
     return location, product
 
 
@@ -230,7 +230,7 @@ def post_event(data: EventData, *, location: Location | None = None, product: Pr
     if not inserted:
         existing = StockEvent.get_by_id(data.id)
         if existing.digest != digest:
-            raise Conflict(f"Event {data.id} was already recorded with different content.")
+            raise Conflict("Event {id} was already recorded with different content.", id=data.id)
         return False
     key = (location.id, product.id, data.bin, data.lot)
     if data.whole_location:
@@ -267,16 +267,16 @@ def post_events(events: list[EventData], *, received_at: dt.datetime | None = No
         try:
             event.validate()
             if event.location not in locations:
-                raise DomainError(f"Unknown location {event.location!r}.")
+                raise DomainError("Unknown location {location!r}.", location=event.location)
             if event.sku not in products:
-                raise DomainError(f"Unknown product {event.sku!r}: pull the catalogue first.")
+                raise DomainError("Unknown product {sku!r}: pull the catalogue first.", sku=event.sku)
         except DomainError as exc:
             results[i] = exc
             continue
         digest = event.digest()
         if event.id in seen:  # the same event twice in one batch
             results[i] = False if digests[event.id] == digest else Conflict(
-                f"Event {event.id} was already recorded with different content.")
+                "Event {id} was already recorded with different content.", id=event.id)
             continue
         seen[event.id], digests[event.id] = i, digest
         rows[event.id] = (
@@ -290,7 +290,7 @@ def post_events(events: list[EventData], *, received_at: dt.datetime | None = No
     for event_id, digest in select_in([StockEvent.id, StockEvent.digest], StockEvent.id,
                                       [eid for eid in seen if eid not in inserted]):
         if digest != digests[event_id]:
-            results[seen[event_id]] = Conflict(f"Event {event_id} was already recorded with different content.")
+            results[seen[event_id]] = Conflict("Event {event_id} was already recorded with different content.", event_id=event_id)
     _fold_batch_into_levels([events[seen[eid]] for eid in inserted], locations, products)
     return results
 

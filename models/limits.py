@@ -21,22 +21,29 @@ def _text(value: Decimal) -> str:
     return f"{value:,.0f}"
 
 
-def check_quantity(quantity: Decimal, unit: str = "", what: str = "A quantity") -> Decimal:
+def _subject(sku: str) -> str:
+    return f"{sku}: " if sku else ""
+
+
+def check_quantity(quantity: Decimal, unit: str = "", sku: str = "") -> Decimal:
     """`quantity` if finite and within MAX_QUANTITY either way, else a clear refusal."""
     if not quantity.is_finite():
-        raise DomainError(f"{what} must be a number, not {quantity}.")
+        raise DomainError("{subject}{quantity} is not a quantity: type a number such as 3 or 1.250.",
+                          subject=_subject(sku), quantity=quantity)
     if abs(quantity) > MAX_QUANTITY:
-        raise DomainError(f"{what} of {quantity:f} is more than the {_text(MAX_QUANTITY)} {unit}".rstrip()
-                          + " one line may hold: check the number typed.")
+        raise DomainError("{subject}{quantity:f} {unit} is more than the {limit} {unit} one line may hold: "
+                          "check the number typed.", subject=_subject(sku), quantity=quantity, unit=unit,
+                          limit=_text(MAX_QUANTITY))
     return quantity
 
 
-def check_amount(amount: Decimal, currency: str = "", what: str = "An amount",
-                 limit: Decimal = MAX_AMOUNT) -> Decimal:
-    """`amount` if finite and within `limit` either way, else a clear refusal."""
+def check_amount(amount: Decimal, currency: str = "", sku: str = "", limit: Decimal = MAX_AMOUNT) -> Decimal:
+    """`amount` if finite and within `limit` either way, else a clear refusal (`sku`: whose price)."""
     if not amount.is_finite():
-        raise DomainError(f"{what} must be a number, not {amount}.")
+        raise DomainError("{subject}{amount} is not an amount: type a number such as 12.50.",
+                          subject=_subject(sku), amount=amount)
     if abs(amount) > limit:
-        raise DomainError(f"{what} of {amount:f} {currency}".rstrip() + f" is more than {_text(limit)} "
-                          f"{currency}".rstrip() + ": check the number typed.")
+        raise DomainError("{subject}{amount:f} {currency} is more than the {limit} {currency} allowed: "
+                          "check the number typed.", subject=_subject(sku), amount=amount, currency=currency,
+                          limit=_text(limit))
     return amount

@@ -10,6 +10,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from peewee import fn
+
 from .catalog import Barcode, Product, current_price, find_by_code, search_products
 from .errors import NotFound
 from .hq import last_pull, remote_levels
@@ -54,6 +56,10 @@ class ElsewhereLine:
     location: str
     name: str
     on_hand: Decimal
+    name_zh: str = ""
+
+    def display_name(self, lang: str = "en") -> str:
+        return self.name_zh if lang.startswith("zh") and self.name_zh else self.name
 
 
 @dataclass
@@ -93,24 +99,29 @@ def _elsewhere(product: Product, location: Location,
     """Other locations' stock as head office reported it, as of the last pull (a pull brings every
     level that changed, so what it did not bring still stands); before any sync, this store's own
     (partial) books of them, with no time."""
-    names = {loc.code: loc.name for loc in Location.select(Location.code, Location.name)}
+    names = {code: (name, name_zh) for code, name, name_zh in
+             Location.select(Location.code, Location.name, Location.name_zh).tuples()}
+
+    def line(code: str, on_hand: Decimal) -> ElsewhereLine:
+        name, name_zh = names.get(code, (code, ""))
+        return ElsewhereLine(code, name, on_hand, name_zh)
+
     synced = last_pull()
     remote = [r for r in remote_levels(product.sku) if r.location_code != location.code]
     if synced is not None or remote:
-        lines = [ElsewhereLine(r.location_code, names.get(r.location_code, r.location_code), r.on_hand)
-                 for r in remote if r.on_hand]
-        return lines, synced or max(r.as_of for r in remote)
+        return [line(r.location_code, r.on_hand) for r in remote if r.on_hand], synced or max(r.as_of for r in remote)
     totals: dict[str, Decimal] = {}
     for lv in levels:
         if lv.location_id != location.id:
             totals[lv.location.code] = totals.get(lv.location.code, Decimal(0)) + lv.on_hand
-    return [ElsewhereLine(code, names.get(code, code), qty) for code, qty in totals.items()], None
+    return [line(code, qty) for code, qty in totals.items()], None
 
 
-def categories() -> list[str]:
-    """The product categories in use, for choosing what to count."""
-    rows = Product.select(Product.category).where(Product.category != "").distinct().order_by(Product.category)
-    return [row.category for row in rows]
+def categories() -> list[tuple[str, str]]:
+    """The product categories in use, (English, Chinese) in English order, for choosing what to count."""
+    rows = (Product.select(Product.category, fn.MAX(Product.category_zh)).where(Product.category != "")
+            .group_by(Product.category).order_by(Product.category).tuples())
+    return [(category, category_zh or "") for category, category_zh in rows]
 
 
 def open_counts(location: Location) -> list:

@@ -20,9 +20,9 @@ class Money:
         if isinstance(self.amount, float):
             raise TypeError("Money takes a Decimal, not a float")
         if not Decimal(self.amount).is_finite():
-            raise DomainError(f"An amount must be a finite number, not {self.amount}.")
+            raise DomainError("An amount must be a finite number, not {amount}.", amount=self.amount)
         if len(self.currency) != 3 or not self.currency.isalpha() or not self.currency.isupper():
-            raise DomainError(f"Currency {self.currency!r} is not an ISO 4217 code such as EUR or CNY.")
+            raise DomainError("Currency {currency!r} is not an ISO 4217 code such as EUR or CNY.", currency=self.currency)
         object.__setattr__(self, "amount", Decimal(self.amount))
 
     @classmethod
@@ -38,7 +38,7 @@ class Money:
 
     def _same(self, other: Money) -> None:
         if other.currency != self.currency:
-            raise DomainError(f"Cannot combine {self.currency} with {other.currency}.")
+            raise DomainError("Cannot combine {currency} with {other}.", currency=self.currency, other=other.currency)
 
     def __add__(self, other: Money) -> Money:
         self._same(other)

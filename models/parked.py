@@ -78,7 +78,7 @@ def _load(row: ParkedSale) -> Parked:
     for item in doc["lines"]:
         product = products.get(item["sku"])
         if product is None:
-            raise NotFound(f"Parked sale {row.id}: product {item['sku']} no longer exists; discard it.")
+            raise NotFound("Parked sale {id}: product {sku} no longer exists; discard it.", id=row.id, sku=item['sku'])
         currency = item["currency"]
         lines.append(SaleLine(
             product=product, quantity=Decimal(item["quantity"]),
@@ -96,7 +96,7 @@ def resume(parked_id: int) -> Parked:
     with db.atomic():
         row = ParkedSale.get_or_none(ParkedSale.id == parked_id)
         if row is None:
-            raise NotFound(f"No parked sale {parked_id}: another clerk may have resumed it.")
+            raise NotFound("No parked sale {parked_id}: another clerk may have resumed it.", parked_id=parked_id)
         parked = _load(row)
         row.delete_instance()
     return parked
@@ -105,4 +105,4 @@ def resume(parked_id: int) -> Parked:
 def discard(parked_id: int) -> None:
     deleted = ParkedSale.delete().where(ParkedSale.id == parked_id).execute()
     if not deleted:
-        raise NotFound(f"No parked sale {parked_id}.")
+        raise NotFound("No parked sale {parked_id}.", parked_id=parked_id)

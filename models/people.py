@@ -52,7 +52,7 @@ def hash_pin(pin: str) -> str:
 
 def create_user(code: str, name: str, pin: str, role: str = CLERK) -> User:
     if role not in ROLE_RANK:
-        raise DomainError(f"Role {role!r} is not one of {', '.join(ROLE_RANK)}.")
+        raise DomainError("Role {role!r} is not one of {roles}.", role=role, roles=', '.join(ROLE_RANK))
     return User.create(code=code, name=name, role=role, pin_hash=hash_pin(pin),
                        discount_limit_pct={CLERK: 10, SUPERVISOR: 30, MANAGER: 100}[role])
 
@@ -61,11 +61,11 @@ def authenticate(code: str, pin: str) -> User:
     """The user behind a code and PIN. Five wrong PINs lock that user for a minute."""
     user = User.get_or_none((User.code == code.strip()) & (User.active == True))  # noqa: E712
     if user is None:
-        raise PermissionDenied(f"No user {code!r}. Type your user code or scan your badge again.")
+        raise PermissionDenied("No user {code!r}. Type your user code or scan your badge again.", code=code)
     now = clock.now()
     if user.locked_until and user.locked_until > now:
         seconds = int((user.locked_until - now).total_seconds()) + 1
-        raise PermissionDenied(f"{user.name} is locked after {MAX_PIN_ATTEMPTS} wrong PINs: try again in {seconds} s.")
+        raise PermissionDenied("{name} is locked after {attempts} wrong PINs: try again in {seconds} s.", name=user.name, attempts=MAX_PIN_ATTEMPTS, seconds=seconds)
     try:
         _hasher.verify(user.pin_hash, pin)
     except VerificationError:
@@ -75,9 +75,9 @@ def authenticate(code: str, pin: str) -> User:
             user.failed_attempts = 0
             user.locked_until = now + LOCKOUT
             user.save()
-            raise PermissionDenied(f"Wrong PIN. {user.name} is locked for one minute.") from None
+            raise PermissionDenied("Wrong PIN. {name} is locked for one minute.", name=user.name) from None
         user.save()
-        raise PermissionDenied(f"Wrong PIN. {left} tries left before a one-minute lock.") from None
+        raise PermissionDenied("Wrong PIN. {left} tries left before a one-minute lock.", left=left) from None
     if user.failed_attempts or user.locked_until:
         user.failed_attempts = 0
         user.locked_until = None
@@ -89,5 +89,5 @@ def authorize(code: str, pin: str, role: str) -> User:
     """A supervisor's (or higher) approval at the counter: their PIN, and their role checked."""
     user = authenticate(code, pin)
     if not user.at_least(role):
-        raise PermissionDenied(f"{user.name} is a {user.role}; this needs a {role}.")
+        raise PermissionDenied("{name} is a {role}; this needs a {needed}.", name=user.name, role=user.role, needed=role)
     return user

@@ -13,9 +13,13 @@ WAREHOUSE = "warehouse"
 class Location(BaseModel):
     code = peewee.CharField(unique=True, max_length=32)
     name = peewee.CharField()
+    name_zh = peewee.CharField(default="")  # migration 0006
     kind = peewee.CharField(max_length=16, default=STORE)  # store | warehouse
     currency = peewee.CharField(max_length=3, default="EUR")
     address = peewee.TextField(default="")
+
+    def display_name(self, lang: str = "en") -> str:
+        return self.name_zh if lang.startswith("zh") and self.name_zh else self.name
 
     @property
     def may_sell_below_zero(self) -> bool:

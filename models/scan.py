@@ -43,6 +43,8 @@ from biip.gs1_element_strings import GS1ElementString
 from biip.gs1_messages import GS1Message
 from biip.symbology import GS1Symbology, SymbologyIdentifier
 
+from .errors import DomainError
+
 __all__ = ["Scan", "ScanError", "ScanKind", "VariableMeasureRule", "interpret", "is_valid_gtin"]
 
 GS = "\x1d"
@@ -56,7 +58,7 @@ _GS1_MESSAGE_SYMBOLOGIES = GS1Symbology.with_gs1_messages()
 _GTIN_SYMBOLOGIES = GS1Symbology.with_gtin()
 
 
-class ScanError(ValueError):
+class ScanError(DomainError, ValueError):
     """A scan that must not be used. ``str(err)`` says what is wrong and what to do."""
 
 
@@ -158,7 +160,7 @@ def interpret(
     sym_value = symbology.value if symbology else None
     gs1_sym = symbology.gs1_symbology if symbology else None
     if not payload:
-        raise ScanError(f"Scanner sent only its prefix {sym_value}: rescan the barcode")
+        raise ScanError("Scanner sent only its prefix {prefix}: rescan the barcode", prefix=sym_value)
 
     common = {"raw": raw, "data": payload, "symbology": sym_value, "quantity_prefix": quantity}
 
@@ -196,9 +198,9 @@ def _split_quantity(body: str) -> tuple[Decimal | None, str]:
     except InvalidOperation:  # pragma: no cover - the regex only lets numbers through
         return None, body
     if quantity <= 0:
-        raise ScanError(f"Quantity must be more than 0 (typed {number}): type e.g. 3* before the code")
+        raise ScanError("Quantity must be more than 0 (typed {number}): type e.g. 3* before the code", number=number)
     if not rest:
-        raise ScanError(f"Quantity {number} typed but no code after '*': scan the item now")
+        raise ScanError("Quantity {number} typed but no code after '*': scan the item now", number=number)
     return quantity, rest
 
 
@@ -251,7 +253,7 @@ def _read_digits(
         return Scan(kind="gtin", gtin=code.zfill(14), **common)
     if not strict:
         return None
-    raise ScanError(f"Check digit wrong in {code}: rescan or type the code again")
+    raise ScanError("Check digit wrong in {code}: rescan or type the code again", code=code)
 
 
 def _read_variable_measure(code13: str, rule: VariableMeasureRule, common: dict) -> Scan:
@@ -264,8 +266,9 @@ def _read_variable_measure(code13: str, rule: VariableMeasureRule, common: dict)
         pos += 1
     value_digits = code13[pos : pos + rule.value_digits]
     if value_check is not None and gs1_price_weight_check_digit(value_digits) != value_check:
-        what = "Price" if rule.value_kind == "price" else "Weight"
-        raise ScanError(f"{what} check digit wrong in {code13}: rescan, or reprint the label on the scale")
+        if rule.value_kind == "price":
+            raise ScanError("Price check digit wrong in {code}: rescan, or reprint the label on the scale", code=code13)
+        raise ScanError("Weight check digit wrong in {code}: rescan, or reprint the label on the scale", code=code13)
     value = Decimal(int(value_digits)).scaleb(-rule.decimals)
     return Scan(
         kind="variable_measure",
@@ -284,7 +287,7 @@ def _read_gs1(payload: str, common: dict) -> Scan:
     result = biip.parse(payload)
     message = result.gs1_message
     if message is None:
-        raise ScanError(_gs1_problem(payload, result.gs1_message_error))
+        raise _gs1_problem(payload, result.gs1_message_error)
     return _scan_from_elements(message.element_strings, common)
 
 
@@ -292,7 +295,7 @@ def _read_gs1_hri(payload: str, common: dict) -> Scan:
     try:
         message = GS1Message.parse_hri(payload)
     except ParseError as exc:
-        raise ScanError(_gs1_problem(payload, str(exc))) from exc
+        raise _gs1_problem(payload, str(exc)) from exc
     return _scan_from_elements(message.element_strings, common)
 
 
@@ -304,15 +307,13 @@ def _read_digital_link(payload: str, common: dict) -> Scan | None:
     return _scan_from_elements(link.element_strings, common)
 
 
-def _gs1_problem(payload: str, detail: str | None) -> str:
+def _gs1_problem(payload: str, detail: str | None) -> ScanError:
     shown = payload.replace(GS, "<GS>")
     # AIs 11-17 are dates; biip reports a bad one either as a date error or a pattern mismatch.
     if detail and ("date" in detail or re.search(r"AI \(1[1-7]\)", detail)):
-        return f"Date in {shown} is not a real date: rescan, or check the label"
-    return (
-        f"Cannot read GS1 data {shown}: rescan; if it keeps failing, check the scanner's "
-        "GS/FNC1 setting or type the product number"
-    )
+        return ScanError("Date in {data} is not a real date: rescan, or check the label", data=shown)
+    return ScanError("Cannot read GS1 data {data}: rescan; if it keeps failing, check the scanner's "
+                     "GS/FNC1 setting or type the product number", data=shown)
 
 
 def _scan_from_elements(elements: Sequence[GS1ElementString], common: dict) -> Scan:
@@ -324,14 +325,14 @@ def _scan_from_elements(elements: Sequence[GS1ElementString], common: dict) -> S
         ai, value = element.ai.ai, element.value
         if ai in ("01", "02"):
             if element.gtin is None:
-                raise ScanError(f"Check digit wrong in GTIN {value} (AI {ai}): rescan or type the code again")
+                raise ScanError("Check digit wrong in GTIN {gtin} (AI {ai}): rescan or type the code again", gtin=value, ai=ai)
             if ai == "01":
                 gtin = value.zfill(14)
             else:
                 contained_gtin = value.zfill(14)
         elif ai == "00":
             if element.sscc is None:
-                raise ScanError(f"Check digit wrong in SSCC {value}: rescan the pallet label")
+                raise ScanError("Check digit wrong in SSCC {sscc}: rescan the pallet label", sscc=value)
             sscc = value
         elif ai == "10":
             lot = value

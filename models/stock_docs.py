@@ -85,7 +85,7 @@ def delivery_by_number(number: str) -> Delivery:
     """The delivery with this number, as the database has it now (its status may have changed)."""
     delivery = Delivery.get_or_none(Delivery.number == number.strip())
     if delivery is None:
-        raise NotFound(f"No delivery {number}: choose it again from the list (F2).")
+        raise NotFound("No delivery {number}: choose it again from the list (F2).", number=number)
     return delivery
 
 
@@ -99,7 +99,7 @@ def transfer_by_id(transfer_id: int) -> Transfer:
     transfer = (Transfer.select(Transfer, Location).join(Location, on=(Transfer.source == Location.id))
                 .where(Transfer.id == transfer_id).first())
     if transfer is None:
-        raise NotFound(f"No transfer {transfer_id} here: choose it again from the incoming list (F3).")
+        raise NotFound("No transfer {transfer_id} here: choose it again from the incoming list (F3).", transfer_id=transfer_id)
     return transfer
 
 

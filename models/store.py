@@ -34,8 +34,8 @@ def ensure_terminal(terminal_code: str, location_code: str, *, location_name: st
 def actor_for(terminal_code: str, user_code: str) -> Actor:
     terminal = Terminal.select(Terminal, Location).join(Location).where(Terminal.code == terminal_code).first()
     if terminal is None:
-        raise NotFound(f"Terminal {terminal_code!r} is not set up here: run `counter init` first.")
+        raise NotFound("Terminal {terminal_code!r} is not set up here: run `counter init` first.", terminal_code=terminal_code)
     user = User.get_or_none(User.code == user_code)
     if user is None:
-        raise NotFound(f"No user {user_code!r} on this terminal.")
+        raise NotFound("No user {user_code!r} on this terminal.", user_code=user_code)
     return Actor(terminal, user)

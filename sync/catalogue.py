@@ -12,7 +12,7 @@ import peewee
 from models import bulk, clock
 from models.catalog import Barcode, Price, Product
 
-_PRODUCT_FIELDS = ("name", "name_zh", "category", "unit", "unit_precision", "track_lot", "track_serial",
+_PRODUCT_FIELDS = ("name", "name_zh", "category", "category_zh", "unit", "unit_precision", "track_lot", "track_serial",
                    "track_expiry", "weight_priced", "active")
 
 

@@ -119,13 +119,14 @@ def post_docs(docs: list[dict]) -> list[bool | DomainError]:
 
 def upsert_locations(docs: list[dict]) -> None:
     """Create or update the page's locations, reading them in one query."""
-    names = ("name", "kind", "currency", "address")
+    names = ("name", "name_zh", "kind", "currency", "address")
     have = {code: (lid, dict(zip(names, rest, strict=True))) for lid, code, *rest in bulk.select_in(
-        [Location.id, Location.code, Location.name, Location.kind, Location.currency, Location.address],
-        Location.code, [doc["code"] for doc in docs])}
+        [Location.id, Location.code, Location.name, Location.name_zh, Location.kind, Location.currency,
+         Location.address], Location.code, [doc["code"] for doc in docs])}
     for doc in docs:
-        values = {"name": doc.get("name") or doc["code"], "kind": doc.get("kind", "store"),
-                  "currency": doc.get("currency", "EUR"), "address": doc.get("address", "")}
+        values = {"name": doc.get("name") or doc["code"], "name_zh": doc.get("name_zh", ""),
+                  "kind": doc.get("kind", "store"), "currency": doc.get("currency", "EUR"),
+                  "address": doc.get("address", "")}
         known = have.get(doc["code"])
         if known is None:
             have[doc["code"]] = (Location.create(code=doc["code"], **values).id, values)

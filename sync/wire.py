@@ -65,7 +65,7 @@ def _iso_of(value: dt.datetime | str) -> str:
     return clock.iso(clock.parse(value))
 
 
-_PRODUCT_COLUMNS = (Product.sku, Product.name, Product.name_zh, Product.category, Product.unit,
+_PRODUCT_COLUMNS = (Product.sku, Product.name, Product.name_zh, Product.category, Product.category_zh, Product.unit,
                     Product.unit_precision, Product.track_lot, Product.track_serial, Product.track_expiry,
                     Product.weight_priced, Product.tax_rate, Product.active, Product.updated_at)
 
@@ -92,10 +92,11 @@ def product_docs(skus: list[str], chunk: int = 1000) -> list[dict]:
                 order_by=(Price.valid_from, Price.id)):
             prices.setdefault(pid, []).append({"amount": str(amount), "currency": currency,
                                                "valid_from": _iso(since), "valid_to": _iso(until)})
-        for (pid, sku, name, name_zh, category, unit, precision, lot, serial, expiry, weight, tax, active,
-             updated) in rows:
+        for (pid, sku, name, name_zh, category, category_zh, unit, precision, lot, serial, expiry, weight, tax,
+             active, updated) in rows:
             docs.append({
-                "sku": sku, "name": name, "name_zh": name_zh, "category": category, "unit": unit,
+                "sku": sku, "name": name, "name_zh": name_zh, "category": category, "category_zh": category_zh,
+                "unit": unit,
                 "unit_precision": precision, "track_lot": lot, "track_serial": serial, "track_expiry": expiry,
                 "weight_priced": weight, "tax_rate": str(tax), "active": active, "updated_at": _iso(updated),
                 "barcodes": barcodes.get(pid, []), "prices": prices.get(pid, []),
@@ -111,7 +112,7 @@ def user_doc(user: User) -> dict:
 
 
 def location_doc(location: Location) -> dict:
-    return {"code": location.code, "name": location.name, "kind": location.kind,
+    return {"code": location.code, "name": location.name, "name_zh": location.name_zh, "kind": location.kind,
             "currency": location.currency, "address": location.address}
 
 

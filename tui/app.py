@@ -17,6 +17,7 @@ import contextlib
 import datetime as dt
 import gc
 import importlib
+import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -118,6 +119,13 @@ class CounterApp(Guarded, App):
         self.last_sync = ""
         self.status_info = StatusInfo(terminal=terminal_code)
         self._key_screens: dict[int, Screen] = {}  # key event -> the screen it was sent to
+
+    def get_key_display(self, binding: Binding) -> str:
+        # Written as on the keyboard and in the README: F2, Esc, not Textual's f2, esc.
+        shown = super().get_key_display(binding)
+        if re.fullmatch(r"f\d{1,2}", shown):
+            return shown.upper()
+        return {"esc": "Esc", "enter": "Enter", "tab": "Tab"}.get(shown, shown)
 
     @property
     def receipts_dir(self) -> Path:

@@ -44,9 +44,10 @@ def log_path() -> str:
 
 
 def explain(error: BaseException) -> str:
-    """What the clerk reads for an error: a refusal as it is, anything else as a logged fault."""
+    """What the clerk reads for an error: a refusal in the screen's language, anything else as a
+    logged fault."""
     if isinstance(error, DomainError):
-        return str(error)
+        return error.translated(_)
     log.error("unexpected error", exc_info=(type(error), error, error.__traceback__))
     where = log_path()
     text = _("Something went wrong ({error}). Nothing was half-written and the open work is kept; "

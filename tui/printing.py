@@ -48,7 +48,7 @@ def receipt_document(order: Order, lang: str = "en") -> Receipt:
                                  unit_price=money(line.unit_price),
                                  discount=money(line.discount) if line.discount else None))
     location = order.location
-    shop = ShopHeader(name=(location.name or location.code) if location else "Counter")
+    shop = ShopHeader(name=(location.display_name(lang) or location.code) if location else "Counter")
     taxes = (TaxLine("Tax", Decimal(0), money(order.tax), included=True),) if order.tax else ()
     tenders = tuple(Tender(t.kind, money(t.amount)) for t in order.tenders)
     return Receipt(shop=shop, order_number=order.number, created_at=order.created_at, lines=lines,

@@ -23,8 +23,8 @@ from .i18n import _
 class UnknownCode(NotFound):
     """A scanned code names no product; ``code`` is what the clerk may link."""
 
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
+    def __init__(self, code: str, cause: NotFound) -> None:
+        super().__init__(cause.template, **cause.params)
         self.code = code
 
 
@@ -41,9 +41,9 @@ def line_from_scan(scan: Scan, currency: str) -> SaleLine:
     try:
         product, pack = catalog.find_by_code(code)
     except NotFound as exc:
-        raise UnknownCode(code, str(exc)) from None
+        raise UnknownCode(code, exc) from None
     if not product.active:
-        raise DomainError(f"{product.sku} {product.name} is no longer sold: set it aside and call a supervisor.")
+        raise DomainError("{sku} {name} is no longer sold: set it aside and call a supervisor.", sku=product.sku, name=product.name)
     quantity = pack
     price: Money | None = None
     if scan.kind == "variable_measure":
@@ -62,7 +62,7 @@ def line_from_scan(scan: Scan, currency: str) -> SaleLine:
     if price is None:
         price = catalog.current_price(product, currency)
     if price.currency != currency:
-        raise DomainError(f"{product.sku} is priced in {price.currency}; this till takes {currency}.")
+        raise DomainError("{sku} is priced in {currency}; this till takes {currency2}.", sku=product.sku, currency=price.currency, currency2=currency)
     lot = scan.lot or "" if product.track_lot else ""
     return SaleLine(product=product, quantity=quantity, unit_price=price, lot=lot)
 
@@ -114,7 +114,7 @@ def _row(left: str, right: str, width: int = RECEIPT_WIDTH) -> str:
 def receipt_text(order: Order, lang: str = "en") -> str:
     """A plain-text receipt (CJK names take two columns each, so padding counts cells)."""
     rule = "-" * RECEIPT_WIDTH
-    out = [order.location.name if order.location else "", _row(order.number, order.created_at.strftime("%Y-%m-%d %H:%M")),
+    out = [order.location.display_name(lang) if order.location else "", _row(order.number, order.created_at.strftime("%Y-%m-%d %H:%M")),
            _row(_("Terminal") + f" {order.terminal}", _("Clerk") + f" {order.user}"), rule]
     for line in order_lines(order):
         name = line.product.display_name(lang) if line.product_id else line.name

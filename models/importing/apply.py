@@ -25,7 +25,7 @@ def import_actor(terminal_code: str, user_code: str = SYSTEM_USER) -> Actor:
     """Who stock imports are booked to. The `import` user is made on first use: it cannot log in
     (inactive, random PIN); it only names the import in the ledger."""
     if Terminal.get_or_none(Terminal.code == terminal_code) is None:
-        raise NotFound(f"Terminal {terminal_code!r} is not set up here: run `counter init` first.")
+        raise NotFound("Terminal {terminal_code!r} is not set up here: run `counter init` first.", terminal_code=terminal_code)
     if user_code == SYSTEM_USER and User.get_or_none(User.code == SYSTEM_USER) is None:
         User.create(code=SYSTEM_USER, name="Data import", pin_hash=hash_pin(str(secrets.randbelow(10**12)).zfill(12)),
                     active=False, discount_limit_pct=0)

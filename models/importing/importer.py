@@ -23,12 +23,12 @@ def run_import(kind: str, path: str | Path, *, dry_run: bool = False, skip_bad: 
     changes nothing. Raises `reading.ImportFileError` when the file as a whole cannot be read.
     """
     if kind not in columns.KINDS:
-        raise DomainError(f"Cannot import {kind!r}: choose one of {', '.join(columns.KINDS)}.")
+        raise DomainError("Cannot import {kind!r}: choose one of {kinds}.", kind=kind, kinds=', '.join(columns.KINDS))
     path = Path(path)
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise DomainError(f"Cannot read {path}: {exc.strerror or exc}.") from None
+        raise DomainError("Cannot read {path}: {reason}.", path=path, reason=exc.strerror or exc) from None
     text, used = reading.decode(data, encoding)
     table = reading.read_table(text, used, columns.recognizer(kind))
     header = columns.map_header(kind, table.header, table.header_line)

@@ -233,4 +233,4 @@ def build(kind: str, records: list[Record], cells: dict[int, list[str]], ctx: Co
         return _stock(records, cells, ctx)  # type: ignore[arg-type]
     if kind == CUSTOMERS:
         return _customers(records)  # type: ignore[arg-type]
-    raise DomainError(f"Unknown import kind {kind!r}.")
+    raise DomainError("Unknown import kind {kind!r}.", kind=kind)

@@ -126,7 +126,7 @@ def _product(row: _Row) -> ProductRecord:
     sku = row.code("sku", row.required("sku"))
     name = row.required("name")
     given: dict[str, Any] = {"name": name} if name else {}
-    for text_field in ("name_zh", "category", "unit"):
+    for text_field in ("name_zh", "category", "category_zh", "unit"):
         if row.text(text_field):
             given[text_field] = row.text(text_field)
     if len(given.get("unit", "")) > 8:

@@ -24,7 +24,7 @@ def adjust(actor: Actor, product: Product, change: Decimal, reason: str, *, bin:
         if change < 0 and not location.may_sell_below_zero:
             have = on_hand(location, product, bin=bin or None, lot=lot or None)
             if have + change < 0:
-                raise InsufficientStock(f"{product.sku}: {have} on hand, cannot take out {-change}.")
+                raise InsufficientStock("{sku}: {have} on hand, cannot take out {quantity}.", sku=product.sku, have=have, quantity=-change)
         if change > 0:
             return [put_stock(actor, product, change, ADJUSTMENT, reason=reason.strip(), bin=bin, lot=lot)]
         return take_stock(actor, product, -change, ADJUSTMENT, reason=reason.strip(), bin=bin, lot=lot)

@@ -43,7 +43,7 @@ def record_count(actor: Actor, lines: list[CountedLine], *, reference: str = "")
     for line in lines:
         line.counted = line.product.quantity(line.counted)
         if line.counted < 0:
-            raise DomainError(f"{line.product.sku}: a count cannot be negative.")
+            raise DomainError("{sku}: a count cannot be negative.", sku=line.product.sku)
     with db.atomic():
         reference = reference or f"C-{actor.terminal.code}-{outbox.next_number('count'):06d}"
         events = [
@@ -85,7 +85,7 @@ def products_in_category(category: str) -> list[Product]:
 def count_line(count: StockCount, product: Product, quantity: Decimal, *, add: bool = True) -> StockCountLine:
     """Record a counted quantity (scans add up by default). Stamped now: that is when it was seen."""
     if count.status != OPEN:
-        raise DomainError(f"Count {count.number} is closed.")
+        raise DomainError("Count {number} is closed.", number=count.number)
     quantity = product.quantity(quantity)
     line = StockCountLine.get_or_none((StockCountLine.count == count) & (StockCountLine.product == product))
     with db.atomic():
@@ -94,7 +94,7 @@ def count_line(count: StockCount, product: Product, quantity: Decimal, *, add: b
         base = line.counted if (add and line.counted is not None) else Decimal(0)
         line.counted = base + quantity
         if line.counted < 0:
-            raise DomainError(f"{product.sku}: a count cannot be negative.")
+            raise DomainError("{sku}: a count cannot be negative.", sku=product.sku)
         line.counted_at = clock.now()
         line.save()
     return line
@@ -126,13 +126,13 @@ def post_count(actor: Actor, count: StockCount, approver: User,
                threshold: Decimal = DEFAULT_RECOUNT_THRESHOLD) -> list:
     """A supervisor approves; lines never counted are left alone (not assumed zero)."""
     if not approver.at_least(SUPERVISOR):
-        raise PermissionDenied(f"{approver.name} is a {approver.role}: a supervisor must approve the count.")
+        raise PermissionDenied("{name} is a {role}: a supervisor must approve the count.", name=approver.name, role=approver.role)
     if count.status != OPEN:
-        raise DomainError(f"Count {count.number} is already {count.status}.")
+        raise DomainError("Count {number} is already {status}.", number=count.number, status=count.status)
     pending = needs_recount(count, threshold)
     if pending:
         skus = ", ".join(line.product.sku for line in pending[:5])
-        raise DomainError(f"Recount first: {skus} differ by more than {threshold} from the books.")
+        raise DomainError("Recount first: {skus} differ by more than {threshold} from the books.", skus=skus, threshold=threshold)
     counted = [
         CountedLine(line.product, line.counted, line.counted_at, bin=line.bin, lot=line.lot)
         for line in count.lines if line.counted is not None

@@ -52,9 +52,9 @@ def outstanding(order: Order) -> dict[int, Decimal]:
 
 def _check_here(actor: Actor, order: Order) -> None:
     if order.location_id != actor.location.id:
-        raise DomainError(f"Order {order.number} is allocated to another location, not {actor.location.code}.")
+        raise DomainError("Order {number} is allocated to another location, not {code}.", number=order.number, code=actor.location.code)
     if order.status == CANCELLED:
-        raise DomainError(f"Order {order.number} was cancelled: do not pick it; put back what was picked.")
+        raise DomainError("Order {number} was cancelled: do not pick it; put back what was picked.", number=order.number)
 
 
 def _changed(actor: Actor, order: Order, status: str, note: str = "") -> None:
@@ -66,7 +66,7 @@ def pick(actor: Actor, order: Order, lines: list[PickedLine]) -> list:
     """Take goods off the shelf for an order. A pick never exceeds what the bin holds."""
     _check_here(actor, order)
     if order.status not in (ALLOCATED, PICKING):
-        raise DomainError(f"Order {order.number} is {order.status}: only allocated orders are picked.")
+        raise DomainError("Order {number} is {status}: only allocated orders are picked.", number=order.number, status=order.status)
     if not lines:
         raise DomainError("Nothing picked: scan the goods first.")
     todo = outstanding(order)
@@ -74,16 +74,14 @@ def pick(actor: Actor, order: Order, lines: list[PickedLine]) -> list:
     for line in lines:
         line.quantity = line.product.quantity(line.quantity)
         if line.quantity <= 0:
-            raise DomainError(f"{line.product.sku}: pick more than zero.")
+            raise DomainError("{sku}: pick more than zero.", sku=line.product.sku)
         asked[line.product.id] = asked.get(line.product.id, Decimal(0)) + line.quantity
         if asked[line.product.id] > todo.get(line.product.id, Decimal(0)):
-            raise DomainError(f"{line.product.sku}: order {order.number} needs only "
-                              f"{todo.get(line.product.id, Decimal(0))} more.")
+            raise DomainError("{sku}: order {number} needs only {needed} more.", sku=line.product.sku, number=order.number, needed=todo.get(line.product.id, Decimal(0)))
         have = on_hand(actor.location, line.product, bin=line.bin or None, lot=line.lot or None)
         if have < line.quantity:
             where = f"bin {line.bin}" if line.bin else actor.location.code
-            raise InsufficientStock(f"{line.product.sku}: {have} on hand in {where}, {line.quantity} to pick. "
-                                    "Pick from another bin or report the shortage.")
+            raise InsufficientStock("{sku}: {have} on hand in {where}, {quantity} to pick. Pick from another bin or report the shortage.", sku=line.product.sku, have=have, where=where, quantity=line.quantity)
     with db.atomic():
         events = [event for line in lines
                   for event in take_stock(actor, line.product, line.quantity, PICK, reference=order.number,
@@ -97,7 +95,7 @@ def pack(actor: Actor, order: Order) -> None:
     _check_here(actor, order)
     left = outstanding(order)
     if order.status != PICKING or left:
-        raise DomainError(f"Order {order.number} is not fully picked: {len(left)} line(s) still to pick.")
+        raise DomainError("Order {number} is not fully picked: {left} line(s) still to pick.", number=order.number, left=len(left))
     with db.atomic():
         _changed(actor, order, PACKED)
 
@@ -105,7 +103,7 @@ def pack(actor: Actor, order: Order) -> None:
 def ship(actor: Actor, order: Order, carrier: str, tracking: str) -> None:
     _check_here(actor, order)
     if order.status != PACKED:
-        raise DomainError(f"Order {order.number} is {order.status}: pack it before shipping.")
+        raise DomainError("Order {number} is {status}: pack it before shipping.", number=order.number, status=order.status)
     if not carrier.strip() or not tracking.strip():
         raise DomainError("Give the carrier and the tracking number from the shipping label.")
     with db.atomic():
@@ -140,7 +138,7 @@ def deal_with(actor: Actor, item_id: int) -> list:
     """Mark a Needs-attention item dealt with; a put-back also books its goods back in."""
     item = Attention.get_or_none(Attention.id == item_id)
     if item is None:
-        raise DomainError(f"Item {item_id} is no longer on this terminal's list: refresh the list (F6).")
+        raise DomainError("Item {item_id} is no longer on this terminal's list: refresh the list (F6).", item_id=item_id)
     if item.kind == attention.PUT_BACK:
         return finish_put_back(actor, item)
     attention.resolve(item.id, actor.user.code)
@@ -151,15 +149,14 @@ def put_back(actor: Actor, order: Order, lines: list[PickedLine]) -> list:
     """Return picked goods of a cancelled order to the shelf (the put-back task's work): to the bin
     named, else to the bins and lots they were picked from."""
     if order.status != CANCELLED:
-        raise DomainError(f"Order {order.number} is {order.status}: only a cancelled order's goods go back.")
+        raise DomainError("Order {number} is {status}: only a cancelled order's goods go back.", number=order.number, status=order.status)
     done = picked(order)
     with db.atomic():
         events = []
         for line in lines:
             qty = line.product.quantity(line.quantity)
             if qty <= 0 or qty > done.get(line.product.id, Decimal(0)):
-                raise DomainError(f"{line.product.sku}: {done.get(line.product.id, Decimal(0))} was picked "
-                                  f"for {order.number}; cannot put back {qty}.")
+                raise DomainError("{sku}: {picked} was picked for {number}; cannot put back {qty}.", sku=line.product.sku, picked=done.get(line.product.id, Decimal(0)), number=order.number, qty=qty)
             done[line.product.id] -= qty
             reason = f"put back: {order.number} cancelled"
             if line.bin:

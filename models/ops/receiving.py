@@ -76,22 +76,21 @@ def receive_goods(
         p = line.product
         line.quantity = p.quantity(line.quantity)
         if line.quantity <= 0:
-            raise DomainError(f"{p.sku}: the quantity received must be more than zero.")
+            raise DomainError("{sku}: the quantity received must be more than zero.", sku=p.sku)
         if p.track_lot and not line.lot.strip():
-            raise DomainError(f"{p.sku} {p.name} is lot-tracked: scan or type the lot number.")
+            raise DomainError("{sku} {name} is lot-tracked: scan or type the lot number.", sku=p.sku, name=p.name)
         if p.track_expiry and line.expiry is None:
-            raise DomainError(f"{p.sku} {p.name} needs its expiry date (from the GS1 label or the pack).")
+            raise DomainError("{sku} {name} needs its expiry date (from the GS1 label or the pack).", sku=p.sku, name=p.name)
     if delivery is not None:
         if delivery.location_id != actor.location.id:
-            raise DomainError(f"Delivery {delivery.number} is for {delivery.location.code}, not {actor.location.code}.")
+            raise DomainError("Delivery {number} is for {code}, not {here}.", number=delivery.number, code=delivery.location.code, here=actor.location.code)
         if delivery.status == DONE:
-            raise DomainError(f"Delivery {delivery.number} was already received.")
+            raise DomainError("Delivery {number} was already received.", number=delivery.number)
         over = over_receipts(delivery, lines, tolerance_pct)
         if over and (approver is None or not approver.at_least(SUPERVISOR)):
             first = over[0]
             raise PermissionDenied(
-                f"{first.sku}: {first.received} received, {first.expected} expected (over the "
-                f"{tolerance_pct}% tolerance): a supervisor must approve.")
+                "{sku}: {received} received, {expected} expected (over the {tolerance_pct}% tolerance): a supervisor must approve.", sku=first.sku, received=first.received, expected=first.expected, tolerance_pct=tolerance_pct)
 
     with db.atomic():
         reference = delivery.number if delivery else f"B-{actor.terminal.code}-{outbox.next_number('blind'):06d}"

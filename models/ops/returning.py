@@ -63,7 +63,7 @@ def return_goods(actor: Actor, original: Order, lines: list[ReturnLine], refunds
     """Take goods back against their sale. Restocked goods go back on the shelf; written-off ones
     come in and go straight out again with the reason, so the ledger shows both."""
     if original.kind != SALE_ORDER:
-        raise DomainError(f"{original.number} is not a sale: scan the sale's receipt.")
+        raise DomainError("{number} is not a sale: scan the sale's receipt.", number=original.number)
     if not lines:
         raise DomainError("Choose at least one line to return.")
     currency = original.currency
@@ -71,15 +71,15 @@ def return_goods(actor: Actor, original: Order, lines: list[ReturnLine], refunds
     for rl in lines:
         line = rl.original_line
         if line.order_id != original.id:
-            raise DomainError(f"{line.sku} is not on {original.number}.")
+            raise DomainError("{sku} is not on {number}.", sku=line.sku, number=original.number)
         qty = line.product.quantity(rl.quantity)
         if qty <= 0:
-            raise DomainError(f"{line.sku}: the quantity returned must be more than zero.")
+            raise DomainError("{sku}: the quantity returned must be more than zero.", sku=line.sku)
         left = returnable(line)
         if qty > left:
-            raise DomainError(f"{line.sku}: {line.quantity} sold, only {left} can still be returned.")
+            raise DomainError("{sku}: {quantity} sold, only {left} can still be returned.", sku=line.sku, quantity=line.quantity, left=left)
         if not rl.reason.strip():
-            raise DomainError(f"{line.sku}: give a reason for the return (damaged, wrong size, ...).")
+            raise DomainError("{sku}: give a reason for the return (damaged, wrong size, ...).", sku=line.sku)
         if rl.condition not in (RESTOCK, WRITE_OFF):
             raise DomainError("The condition is restock or write_off.")
         rl.quantity = qty
@@ -89,7 +89,7 @@ def return_goods(actor: Actor, original: Order, lines: list[ReturnLine], refunds
         _settle(refunds, due, currency)  # tender kinds, currency, amounts
     paid_back = sum((p.amount.amount for p in refunds), Decimal(0))
     if paid_back != refund_total:
-        raise DomainError(f"Refund {due}: the refund tenders add up to {paid_back}.")
+        raise DomainError("Refund {due}: the refund tenders add up to {paid_back}.", due=due, paid_back=paid_back)
 
     with db.atomic():
         number = f"R-{actor.terminal.code}-{outbox.next_number('return'):06d}"

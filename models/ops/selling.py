@@ -76,7 +76,7 @@ def totals(lines: list[SaleLine], order_discount: Money | None, currency: str) -
     amounts = [line.unit_price for line in lines] + [line.discount for line in lines if line.discount]
     others = {money.currency for money in [*amounts, order_discount] if money} - {currency}
     if others:
-        raise DomainError(f"Cannot combine {currency} with {', '.join(sorted(others))}.")
+        raise DomainError("Cannot combine {currency} with {others}.", currency=currency, others=', '.join(sorted(others)))
     gross = [line.gross_amount for line in lines]
     subtotal = sum(gross, Decimal(0))
     discount = sum((line.discount.amount for line in lines if line.discount), Decimal(0))
@@ -112,12 +112,11 @@ def check_discount(user: User, pct: Decimal, approver: User | None, approved_pct
         return ""
     if approver is None:
         raise PermissionDenied(
-            f"A {pct}% discount is above your {user.discount_limit_pct}% limit: a supervisor must approve it.")
+            "A {pct}% discount is above your {discount_limit_pct}% limit: a supervisor must approve it.", pct=pct, discount_limit_pct=user.discount_limit_pct)
     if not approver.at_least(SUPERVISOR) or pct > approver.discount_limit_pct:
-        raise PermissionDenied(f"{approver.name} may approve discounts up to {approver.discount_limit_pct}%.")
+        raise PermissionDenied("{name} may approve discounts up to {discount_limit_pct}%.", name=approver.name, discount_limit_pct=approver.discount_limit_pct)
     if approved_pct is not None and pct > approved_pct:
-        raise PermissionDenied(f"The discount is now {pct}% of the sale; {approver.name} approved {approved_pct}%: "
-                               "a supervisor must approve it again.")
+        raise PermissionDenied("The discount is now {pct}% of the sale; {name} approved {approved_pct}%: a supervisor must approve it again.", pct=pct, name=approver.name, approved_pct=approved_pct)
     return approver.code
 
 
@@ -133,16 +132,16 @@ def sell(
         raise DomainError("The sale has no lines: scan an item first.")
     for line in lines:
         if line.unit_price.currency != currency or (line.discount and line.discount.currency != currency):
-            raise DomainError(f"{line.product.sku} is priced in {line.unit_price.currency}; this till takes {currency}.")
+            raise DomainError("{sku} is priced in {currency}; this till takes {till}.", sku=line.product.sku, currency=line.unit_price.currency, till=currency)
         if line.quantity <= 0:
-            raise DomainError(f"{line.product.sku}: quantity must be more than zero.")
+            raise DomainError("{sku}: quantity must be more than zero.", sku=line.product.sku)
         line.quantity = line.product.quantity(line.quantity)
-        check_amount(line.unit_price.amount, currency, f"{line.product.sku}: a unit price", MAX_UNIT_PRICE)
-        check_amount(line.gross_amount, currency, f"{line.product.sku}: a line")
+        check_amount(line.unit_price.amount, currency, line.product.sku, MAX_UNIT_PRICE)
+        check_amount(line.gross_amount, currency, line.product.sku)
         if line.discount and not (Decimal(0) <= line.discount.amount <= line.gross.amount):
-            raise DomainError(f"{line.product.sku}: a discount must be between 0 and the line's {line.gross}.")
+            raise DomainError("{sku}: a discount must be between 0 and the line's {gross}.", sku=line.product.sku, gross=line.gross)
     t = totals(lines, order_discount, currency)
-    check_amount(t.subtotal.amount, currency, "The sale")
+    check_amount(t.subtotal.amount, currency)
     if t.total.amount < 0:
         raise DomainError("The discount is larger than the sale.")
     approved_by = check_discount(actor.user, discount_percent(lines, order_discount, currency), approver, approved_pct)
@@ -210,8 +209,7 @@ def _take_from_shelf(product: Product, quantity: Decimal, location) -> None:
         return
     if not location.may_sell_below_zero:
         raise InsufficientStock(
-            f"{product.sku} {product.name}: only {available} {product.unit} on hand at {location.code}, "
-            f"{quantity} asked. Sell less or receive stock first.")
+            "{sku} {name}: only {available} {unit} on hand at {code}, {quantity} asked. Sell less or receive stock first.", sku=product.sku, name=product.name, available=available, unit=product.unit, code=location.code, quantity=quantity)
     if not product.needs_count:
         # The goods are in the customer's hand, so the books are wrong: ask for a count.
         Product.update(needs_count=True).where(Product.id == product.id).execute()
@@ -220,27 +218,27 @@ def _take_from_shelf(product: Product, quantity: Decimal, location) -> None:
 def _settle(payments: list[Payment], total: Money, currency: str) -> Money:
     """Check the tenders cover the total; return the cash change."""
     if not payments:
-        raise DomainError(f"Take a payment of {total}: cash, card or voucher.")
+        raise DomainError("Take a payment of {total}: cash, card or voucher.", total=total)
     paid = Money.zero(currency)
     cash = Money.zero(currency)
     for p in payments:
         if p.kind not in TENDER_KINDS:
-            raise DomainError(f"Unknown tender {p.kind!r}: use cash, card or voucher.")
+            raise DomainError("Unknown tender {kind!r}: use cash, card or voucher.", kind=p.kind)
         if p.amount.currency != currency:
-            raise DomainError(f"Payment in {p.amount.currency}; this till takes {currency}.")
+            raise DomainError("Payment in {currency}; this till takes {till}.", currency=p.amount.currency, till=currency)
         if p.amount.amount <= 0:
             raise DomainError("A payment must be more than zero.")
-        check_amount(p.amount.amount, currency, f"A {p.kind} payment")
+        check_amount(p.amount.amount, currency)
         if p.kind == CARD and not p.reference.strip():
             raise DomainError("A card payment needs the terminal's reference from the card slip.")
         paid += p.amount
         if p.kind == CASH:
             cash += p.amount
     if paid < total:
-        raise DomainError(f"Paid {paid} of {total}: {total - paid} still to pay.")
+        raise DomainError("Paid {paid} of {total}: {left} still to pay.", paid=paid, total=total, left=total - paid)
     change = paid - total
     if cash < change:
-        raise DomainError(f"Only cash can be given back: card and voucher payments exceed the total by {change - cash}.")
+        raise DomainError("Only cash can be given back: card and voucher payments exceed the total by {excess}.", excess=change - cash)
     return change
 
 

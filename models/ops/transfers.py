@@ -40,7 +40,7 @@ def transfer_out(actor: Actor, destination_code: str, items: list[TransferItem])
     source = actor.location
     destination = Location.get_or_none(Location.code == destination_code)
     if destination is None:
-        raise NotFound(f"No location {destination_code!r}: pick one from the list.")
+        raise NotFound("No location {destination_code!r}: pick one from the list.", destination_code=destination_code)
     if destination.id == source.id:
         raise DomainError("A transfer goes to another location.")
     if not items:
@@ -48,11 +48,11 @@ def transfer_out(actor: Actor, destination_code: str, items: list[TransferItem])
     for item in items:
         item.quantity = item.product.quantity(item.quantity)
         if item.quantity <= 0:
-            raise DomainError(f"{item.product.sku}: send more than zero.")
+            raise DomainError("{sku}: send more than zero.", sku=item.product.sku)
         if not source.may_sell_below_zero:
             have = on_hand(source, item.product)
             if have < item.quantity:
-                raise InsufficientStock(f"{item.product.sku}: {have} on hand, cannot send {item.quantity}.")
+                raise InsufficientStock("{sku}: {have} on hand, cannot send {quantity}.", sku=item.product.sku, have=have, quantity=item.quantity)
     with db.atomic():
         number = f"T-{actor.terminal.code}-{outbox.next_number('transfer'):06d}"
         transfer = Transfer.create(number=number, source=source, destination=destination, sent_by=actor.user.code)
@@ -75,15 +75,15 @@ def transfer_out(actor: Actor, destination_code: str, items: list[TransferItem])
 def transfer_in(actor: Actor, transfer: Transfer, received: dict[int, Decimal] | None = None) -> Transfer:
     """Book in what arrived; `received` maps transfer line id to quantity (default: all that was sent)."""
     if transfer.destination_id != actor.location.id:
-        raise DomainError(f"Transfer {transfer.number} is for {transfer.destination.code}, not {actor.location.code}.")
+        raise DomainError("Transfer {number} is for {code}, not {here}.", number=transfer.number, code=transfer.destination.code, here=actor.location.code)
     if transfer.status == "received":
-        raise DomainError(f"Transfer {transfer.number} was already received.")
+        raise DomainError("Transfer {number} was already received.", number=transfer.number)
     lines = list(transfer.lines)
     with db.atomic():
         for line in lines:
             qty = line.product.quantity(received.get(line.id, line.quantity) if received else line.quantity)
             if qty < 0:
-                raise DomainError(f"{line.product.sku}: received cannot be negative.")
+                raise DomainError("{sku}: received cannot be negative.", sku=line.product.sku)
             line.received = qty
             line.save()
             if qty:
@@ -115,8 +115,7 @@ def booked_elsewhere(number: str, terminal: str, booked: dict[str, str]) -> Conf
     other = booked.get(number, terminal)
     if other == terminal:
         return None
-    return Conflict(f"Transfer {number} was already booked in by terminal {other}: this booking does not count. "
-                    f"Check the goods against that booking.")
+    return Conflict("Transfer {number} was already booked in by terminal {other}: this booking does not count. Check the goods against that booking.", number=number, other=other)
 
 
 def second_bookings(events: Sequence[EventData]) -> dict[int, Conflict]:

@@ -141,7 +141,7 @@ async def test_absurd_quantities_and_amounts_are_refused_and_the_sale_stays(make
         await pilot.press("enter")
         await idle(pilot)
         # The dialog refuses it where it was typed, and a sane amount still pays.
-        assert "is more than 10,000,000,000 EUR" in str(app.screen.query_one("#error").render())
+        assert "is more than the 10,000,000,000 EUR allowed" in str(app.screen.query_one("#error").render())
         assert Order.select().count() == 0 and app.is_running and len(sale.lines) == 1
         await pilot.press("ctrl+a", "ctrl+k")
         await type_text(pilot, "5")
@@ -217,3 +217,15 @@ async def test_the_status_bar_keeps_the_sync_state_at_80_columns(make_app):
         text = bar.render_line(0).text
         assert "2026-03-02 10:29" in text and "2 need attention" in text and "12 to sync" in text
         assert text.lstrip().startswith("T01")
+
+
+async def test_a_supervisor_typing_code_and_pin_at_once_is_not_typing_the_pin_into_the_code(make_app):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_sale(pilot)
+        await scan_burst(pilot, RICE)
+        await discount(pilot, "f5", "3.00")  # 25 %: the supervisor's dialog
+        sale = app.screen_stack[-2]
+        await scan_burst(pilot, "2001\r2345")  # one burst, as fast as a badge wedge types
+        await idle(pilot)
+        assert app.screen is sale and sale.approver is not None and sale.approver.code == "2001"

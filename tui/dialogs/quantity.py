@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import InvalidOperation
 from typing import Any
 
 from textual import on
@@ -13,6 +14,8 @@ from textual.widgets import Input, Label
 
 from models.errors import DomainError
 
+from ..guard import explain
+from ..i18n import _
 from ..screens.base import CounterModal
 from ..widgets.key_bar import KeyBar
 
@@ -47,11 +50,18 @@ class NumberDialog(CounterModal[Any]):
     def _submit(self, event: Input.Submitted) -> None:
         try:
             result = self.parse(event.value)
-        except (ValueError, ArithmeticError, DomainError) as exc:
-            self.app.bell()
-            self.query_one("#error", Label).update(str(exc))
-            return
-        self.dismiss(result)
+        except DomainError as exc:
+            self._refuse(explain(exc))
+        except InvalidOperation:
+            self._refuse(_("Type a number, e.g. 2 or 0.350."))
+        except (ValueError, ArithmeticError) as exc:  # the parser's own message, already translated
+            self._refuse(str(exc))
+        else:
+            self.dismiss(result)
+
+    def _refuse(self, message: str) -> None:
+        self.app.bell()
+        self.query_one("#error", Label).update(message)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

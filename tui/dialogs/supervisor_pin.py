@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -12,9 +12,11 @@ from models.db import db
 from models.errors import DomainError
 from models.people import SUPERVISOR, User, authorize
 
+from ..guard import explain
 from ..i18n import _
 from ..screens.base import CounterModal
 from ..widgets.key_bar import KeyBar
+from ..widgets.scan_input import ScanInput
 
 
 class SupervisorPinDialog(CounterModal[User | None]):
@@ -37,23 +39,41 @@ class SupervisorPinDialog(CounterModal[User | None]):
         with Vertical():
             yield Label(_("Supervisor approval"), classes="title")
             yield Label(self.reason, id="reason")
-            yield Input(placeholder=_("Supervisor code or badge"), id="code")
+            yield ScanInput(placeholder=_("Supervisor code or badge"), id="code")
             yield Input(placeholder=_("PIN"), password=True, id="pin")
             yield Label("", id="error")
         yield KeyBar()
 
-    @on(Input.Submitted, "#code")
-    def _next(self) -> None:
-        self.query_one("#pin", Input).focus()
+    # The code field is a ScanInput, as at login: it reads a badge burst whole, and what a
+    # supervisor (or a wedge) types behind the code's Enter, before the PIN field has the focus,
+    # is the PIN, never a longer code.
+    _code = ""
+    _pin_pending = False
+
+    @on(ScanInput.Scanned, "#code")
+    def _next(self, event: ScanInput.Scanned) -> None:
+        event.stop()
+        text = event.scan.data if event.scan else event.raw.strip()
+        if self._code and self._pin_pending:
+            self._check(self._code, text)
+            return
+        self._code, self._pin_pending = text, True
+        code, pin = self.query_one("#code", ScanInput), self.query_one("#pin", Input)
+        code.placeholder = text
+        pin.value, code.value = code.value, ""
+        pin.focus()
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        if event.widget.id == "pin":
+            self._pin_pending = False
 
     @on(Input.Submitted, "#pin")
     def _submit(self) -> None:
-        code = self.query_one("#code", Input).value.strip()
         pin = self.query_one("#pin", Input).value
-        if not code:
-            self.query_one("#code", Input).focus()
+        if not self._code:
+            self.query_one("#code", ScanInput).focus()
             return
-        self._check(code, pin)
+        self._check(self._code, pin)
 
     @work(thread=True, exclusive=True)
     def _check(self, code: str, pin: str) -> None:
@@ -62,7 +82,7 @@ class SupervisorPinDialog(CounterModal[User | None]):
             with db.connection_context():
                 user = authorize(code, pin, self.role)
         except DomainError as exc:
-            self.app.call_from_thread(self._refused, str(exc))
+            self.app.call_from_thread(self._refused, explain(exc))
         else:
             self.app.call_from_thread(self.dismiss, user)
 

@@ -25,6 +25,7 @@ from models.orders import order_by_number
 
 from .. import services
 from ..dialogs.confirm import ConfirmDialog
+from ..guard import explain
 from ..i18n import _, language
 from ..widgets.key_bar import KeyBar
 from ..widgets.status_bar import StatusBar
@@ -172,7 +173,7 @@ class AttentionScreen(CounterScreen):
             with db.connection_context():
                 deal_with(actor, item_id)
         except DomainError as exc:
-            self.app.call_from_thread(self.notify, str(exc), severity="error")
+            self.app.call_from_thread(self.notify, explain(exc), severity="error")
         self.app.call_from_thread(self.action_reload)
         self.app.call_from_thread(self.app.refresh_status)  # type: ignore[attr-defined]
         self.app.call_from_thread(self.app.request_sync)  # type: ignore[attr-defined]

@@ -36,7 +36,7 @@ from tui.dialogs.fields import Field, FieldsDialog
 from tui.dialogs.pick import PickDialog
 from tui.dialogs.supervisor_pin import SupervisorPinDialog
 from tui.guard import explain
-from tui.i18n import _
+from tui.i18n import _, language
 from tui.messages import StockChanged
 from tui.widgets.key_bar import KeyBar
 from tui.widgets.lines_table import Column, LinesTable
@@ -46,6 +46,16 @@ from tui.widgets.stock_format import qty
 from tui.widgets.stock_screen import StockScreen
 
 BIN, CATEGORY, LIST = "bin", "category", "list"
+
+
+def scope_label(scope: str) -> str:
+    """What a count covers ("bin A-01", "category Dairy", "list" as stored) in the screen's language."""
+    kind, _sep, value = scope.partition(" ")
+    if kind == BIN:
+        return _("bin {b}").format(b=value)
+    if kind == CATEGORY:
+        return _("category {c}").format(c=value)
+    return _("list") if scope == LIST else scope
 HIDDEN = "***"
 
 
@@ -95,7 +105,7 @@ class CountScreen(StockScreen):
             self.query_one(MessageLine).warn(_("Count {n} is open: finish it first (F10).").format(n=self.count.number))
             return
         self._resumable = {c.id: c for c in open_counts(self.actor.location)}
-        choices = [(f"resume:{c.id}", _("Resume {n} ({scope})").format(n=c.number, scope=c.scope))
+        choices = [(f"resume:{c.id}", _("Resume {n} ({scope})").format(n=c.number, scope=scope_label(c.scope)))
                    for c in self._resumable.values()]
         choices += [(BIN, _("Count a bin")), (CATEGORY, _("Count a category")),
                     (LIST, _("Count a list (scan the products)"))]
@@ -115,7 +125,8 @@ class CountScreen(StockScreen):
                                               check=lambda v: None if v["bin"] else _("Type or scan the bin code.")),
                                  lambda values: values and self._start(BIN, values["bin"]))
         elif key == CATEGORY:
-            choices = [(c, c) for c in categories()]
+            zh = language() == "zh_CN"
+            choices = [(c, c_zh if zh and c_zh else c) for c, c_zh in categories()]
             self.app.push_screen(PickDialog(_("Count a category"), choices, empty=_("No categories yet.")),
                                  lambda c: c and self._start(CATEGORY, c))
         else:
@@ -190,7 +201,7 @@ class CountScreen(StockScreen):
         try:
             line = count_line(self.count, product, quantity)
         except DomainError as exc:
-            self.query_one(MessageLine).warn(str(exc))
+            self.query_one(MessageLine).warn(explain(exc))
             return
         self.flagged.discard(line.id)
         self._show_line(line)
@@ -206,7 +217,7 @@ class CountScreen(StockScreen):
             try:
                 line.product.quantity(Decimal(values["qty"].replace(",", ".")))
             except (InvalidOperation, DomainError) as exc:
-                return str(exc) if isinstance(exc, DomainError) else _("Type a number, e.g. 12.")
+                return explain(exc) if isinstance(exc, DomainError) else _("Type a number, e.g. 12.")
             return None
 
         def done(values: dict[str, str] | None) -> None:
@@ -215,7 +226,7 @@ class CountScreen(StockScreen):
             try:
                 recount(line, Decimal(values["qty"].replace(",", ".")))
             except DomainError as exc:
-                self.query_one(MessageLine).warn(str(exc))
+                self.query_one(MessageLine).warn(explain(exc))
                 return
             self.flagged.discard(line.id)
             self._show_line(line)
@@ -276,7 +287,7 @@ class CountScreen(StockScreen):
 
     def _show_title(self) -> None:
         if self.count is not None:
-            title = _("Count {n} - {scope}").format(n=self.count.number, scope=self.count.scope)
+            title = _("Count {n} - {scope}").format(n=self.count.number, scope=scope_label(self.count.scope))
         elif self.list_pending:
             title = _("Count - list: scan the first product")
         else:

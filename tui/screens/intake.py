@@ -144,7 +144,7 @@ class IntakeScreen(StockScreen):
             try:
                 delivery = delivery_by_number(key)
             except DomainError as exc:
-                self.query_one(MessageLine).warn(str(exc))
+                self.query_one(MessageLine).warn(explain(exc))
                 return
             self.draft.mode, self.draft.delivery_id = key, delivery.id
             self.draft.expected = [ExpectedLine(dl.product, dl.expected - dl.received)
@@ -283,7 +283,7 @@ class IntakeScreen(StockScreen):
                 result = receive_goods(self.actor, lines, delivery=delivery, tolerance_pct=self.tolerance_pct,
                                        approver=approver)
         except PermissionDenied as exc:
-            self.app.call_from_thread(self._ask_supervisor, str(exc), approver is not None)
+            self.app.call_from_thread(self._ask_supervisor, explain(exc), approver is not None)
         except Exception as exc:  # a refusal, or a fault (logged): the scans stay on the screen
             self.app.call_from_thread(self._failed, explain(exc))
         else:

@@ -15,6 +15,7 @@ from models.errors import DomainError
 from models.people import authenticate
 from models.store import actor_for
 
+from ..guard import explain
 from ..i18n import _
 from ..messages import LoggedIn, LoggedOut
 from ..widgets.key_bar import KeyBar
@@ -83,7 +84,7 @@ class LoginScreen(CounterScreen):
                 user = authenticate(code, pin)
                 actor = actor_for(self.app.terminal_code, user.code)  # type: ignore[attr-defined]
         except DomainError as exc:
-            self.app.call_from_thread(self._refused, str(exc))
+            self.app.call_from_thread(self._refused, explain(exc))
         else:
             self.app.call_from_thread(self._accepted, actor)
 

@@ -26,7 +26,7 @@ from tui.messages import ProductChosen
 from tui.widgets.key_bar import KeyBar
 from tui.widgets.message_line import MessageLine
 from tui.widgets.scan_input import ScanInput
-from tui.widgets.stock_format import day, moment, qty
+from tui.widgets.stock_format import day, moment, qty, unit_label
 from tui.widgets.stock_screen import StockScreen
 
 DEBOUNCE_SECONDS = 0.15
@@ -154,11 +154,11 @@ class LookupScreen(StockScreen):
         text.append(f"{p.sku}\n", style="bold")
         text.append(f"{p.display_name(self.lang)}\n")
         if p.category:
-            text.append(_("Category: {c}").format(c=p.category) + "\n")
+            text.append(_("Category: {c}").format(c=p.display_category(self.lang)) + "\n")
         price = str(card.price) if card.price else _("no price")
         text.append(_("Price: ") + price + "\n", style="bold")
         text.append(_("Here ({loc}): {q} {unit}").format(loc=self.actor.location.code, q=qty(card.here),
-                                                        unit=p.unit) + "\n", style="bold")
+                                                        unit=unit_label(p.unit)) + "\n", style="bold")
         for line in card.lots:
             where = " ".join(x for x in (line.bin and _("bin {b}").format(b=line.bin),
                                          line.lot and _("lot {lot}").format(lot=line.lot)) if x)
@@ -167,7 +167,7 @@ class LookupScreen(StockScreen):
         text.append(_("Other locations") + "\n", style="bold")
         as_of = moment(card.elsewhere_as_of) if card.elsewhere_as_of else _("never synced")
         for other in card.elsewhere:
-            text.append(f"  {other.location} {other.name}: {qty(other.on_hand)}\n")
+            text.append(f"  {other.location} {other.display_name(self.lang)}: {qty(other.on_hand)}\n")
         if not card.elsewhere:
             text.append("  " + (_("none holds any") if card.elsewhere_as_of else _("none known")) + "\n")
         text.append("  " + _("as of: {t}").format(t=as_of) + "\n", style="dim")

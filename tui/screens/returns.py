@@ -109,7 +109,7 @@ class ReturnsScreen(LinesScreen):
         try:
             line = services.line_from_scan(event.scan, self.original.currency)
         except DomainError as exc:
-            self.refuse(str(exc))
+            self.refuse(explain(exc))
             return
         if self.exchanging:
             self.new_lines.append(line)

@@ -144,7 +144,7 @@ class SaleScreen(LinesScreen):
                 code=exc.code))
             return
         except DomainError as exc:
-            self.refuse(str(exc))
+            self.refuse(explain(exc))
             return
         self.add_line(line)
 
@@ -332,7 +332,7 @@ class SaleScreen(LinesScreen):
             try:
                 link_barcode(product, code, user)
             except DomainError as exc:
-                self.refuse(str(exc))
+                self.refuse(explain(exc))
                 return
             self.say(_("Code {code} now names {sku}.").format(code=code, sku=product.sku))
             self._add_product(product)
@@ -345,7 +345,7 @@ class SaleScreen(LinesScreen):
         try:
             price = current_price(product, self.currency)
         except DomainError as exc:
-            self.refuse(str(exc))
+            self.refuse(explain(exc))
             return
         self.add_line(SaleLine(product=product, quantity=product.quantity(1), unit_price=price))
 
@@ -381,7 +381,7 @@ class SaleScreen(LinesScreen):
             try:
                 back = parked.resume(int(key))
             except DomainError as exc:
-                self.refuse(str(exc))
+                self.refuse(explain(exc))
                 return
             self.lines = back.lines
             self.order_discount = back.order_discount

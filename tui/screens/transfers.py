@@ -23,7 +23,8 @@ from models.lookup import incoming_transfers, other_locations
 from models.ops.transfers import TransferItem, transfer_in, transfer_out
 from models.stock_docs import Transfer, TransferLine, transfer_by_id, transfer_lines
 from tui.dialogs.pick import PickDialog
-from tui.i18n import _
+from tui.guard import explain
+from tui.i18n import _, language
 from tui.messages import StockChanged
 from tui.widgets.key_bar import KeyBar
 from tui.widgets.lines_table import Column, LinesTable
@@ -99,7 +100,7 @@ class TransfersScreen(StockScreen):
     def _choose(self) -> None:
         choices = [(f"in:{t.id}", _("Receive {n} from {src} (sent {d})").format(
             n=t.number, src=t.source.code, d=day(t.sent_at))) for t in incoming_transfers(self.actor.location)]
-        choices += [(f"to:{loc.code}", _("Send to {code} {name}").format(code=loc.code, name=loc.name))
+        choices += [(f"to:{loc.code}", _("Send to {code} {name}").format(code=loc.code, name=loc.display_name(language())))
                     for loc in other_locations(self.actor.location)]
         self.app.push_screen(PickDialog(_("Transfers"), choices, empty=_("No other location is set up.")),
                              self._chosen)
@@ -120,7 +121,8 @@ class TransfersScreen(StockScreen):
 
     def action_send(self) -> None:
         if self._keep_work():
-            choices = [(f"to:{loc.code}", f"{loc.code} {loc.name}") for loc in other_locations(self.actor.location)]
+            choices = [(f"to:{loc.code}", f"{loc.code} {loc.display_name(language())}")
+                       for loc in other_locations(self.actor.location)]
             self.app.push_screen(PickDialog(_("Send to"), choices, empty=_("No other location is set up.")),
                                  self._chosen)
 
@@ -220,7 +222,7 @@ class TransfersScreen(StockScreen):
             self._transfer = transfer_by_id(self.draft.transfer_id)
         except DomainError as exc:
             self.draft.reset()
-            self.query_one(MessageLine).warn(str(exc))
+            self.query_one(MessageLine).warn(explain(exc))
             return
         self._lines = transfer_lines(self.draft.transfer_id)
 
@@ -297,7 +299,7 @@ class TransfersScreen(StockScreen):
             with db.connection_context():
                 transfer = transfer_out(self.actor, destination, items)
         except DomainError as exc:
-            self.app.call_from_thread(self._failed, str(exc))
+            self.app.call_from_thread(self._failed, explain(exc))
         else:
             self.app.call_from_thread(self._done, "transfer_out", transfer.number,
                                       _("Sent as {n} to {dst}.").format(n=transfer.number, dst=destination))
@@ -310,7 +312,7 @@ class TransfersScreen(StockScreen):
                 transfer = transfer_in(self.actor, transfer_by_id(transfer_id), received)
                 short = sum((line.quantity - line.received for line in transfer_lines(transfer_id)), Decimal(0))
         except DomainError as exc:
-            self.app.call_from_thread(self._failed, str(exc))
+            self.app.call_from_thread(self._failed, explain(exc))
         else:
             text = _("{n} booked in.").format(n=transfer.number)
             if short > 0:

@@ -37,6 +37,8 @@ from textual.widgets import Input
 
 from models.scan import Scan, ScanError, VariableMeasureRule, interpret
 
+from ..i18n import _
+
 GS = "\x1d"
 # Shown instead of the invisible, zero-width GS so the clerk sees it and the cursor stays right.
 GS_SYMBOL = "\u241d"
@@ -159,7 +161,7 @@ class ScanInput(Input):
             scan = interpret(raw, fnc1_standin=self.fnc1_standin, variable_measure=self.variable_measure)
         except ScanError as exc:
             self._flash_error()
-            self.post_message(self.Scanned(raw, None, str(exc), scan_input=self))
+            self.post_message(self.Scanned(raw, None, exc.translated(_), scan_input=self))
         else:
             self.post_message(self.Scanned(raw, scan, None, scan_input=self))
 

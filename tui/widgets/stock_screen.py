@@ -10,6 +10,7 @@ from models.catalog import Product, find_by_code
 from models.context import Actor
 from models.errors import DomainError, NotFound
 from models.scan import Scan
+from tui.guard import explain
 from tui.i18n import _
 from tui.screens.base import LinesScreen
 from tui.widgets.scan_input import ScanInput
@@ -48,7 +49,7 @@ class StockScreen(LinesScreen):
             product, pack = product_for_scan(event.scan)
             return event.scan, product, scanned_quantity(event.scan, product, pack)
         except DomainError as exc:
-            message.warn(str(exc))
+            message.warn(explain(exc))
             return None
 
     def make_scan_input(self, placeholder: str, **kwargs: Any) -> ScanInput:
