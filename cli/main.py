@@ -15,7 +15,7 @@ from models.errors import DomainError
 # name -> (module:attribute, one-line purpose). The purpose shows in `counter --help` without
 # importing the command's module (Textual, FastAPI and friends stay unloaded until needed).
 COMMANDS: dict[str, tuple[str, str]] = {
-    "demo": ("cli.demo_commands:demo", "Seed demo data (if empty), start a head office on loopback and open the terminal."),
+    "demo": ("cli.demo_commands:demo", "Seed demo data (if empty), start a head office on loopback (port 8765) and open the terminal."),
     "terminal": ("cli.terminal_commands:terminal", "Open the counter app on the local store."),
     "init": ("cli.store_commands:init", "Create the local store and register this terminal and location."),
     "user": ("cli.store_commands:user", "Add a user (clerk, supervisor, manager) with a PIN."),
@@ -26,7 +26,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "verify": ("cli.stock_commands:verify", "Re-derive every stock level from the ledger, check the counts, report differences."),
     "export": ("cli.stock_commands:export", "Export stock levels, events or orders as CSV or JSON."),
     "import": ("cli.import_commands:import_", "Import products, prices, stock or customers from an old system's CSV."),
-    "hq": ("cli.hq_commands:hq", "Run the head-office server, or manage its terminals."),
+    "hq": ("cli.hq_commands:hq", "Run the head-office server, or manage its locations, terminals and catalogue."),
     "enroll": ("cli.sync_commands:enroll", "Enrol this terminal with head office using a one-time token."),
     "sync": ("cli.sync_commands:sync", "Run one sync with head office now."),
     "status": ("cli.sync_commands:status", "Show the sync state: outbox size, cursor, last sync, last error."),

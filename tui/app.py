@@ -125,6 +125,8 @@ class CounterApp(Guarded, App):
         shown = super().get_key_display(binding)
         if re.fullmatch(r"f\d{1,2}", shown):
             return shown.upper()
+        if re.fullmatch(r"\^[a-z]", shown):
+            return f"Ctrl+{shown[1].upper()}"
         return {"esc": "Esc", "enter": "Enter", "tab": "Tab"}.get(shown, shown)
 
     @property

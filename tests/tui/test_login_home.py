@@ -87,7 +87,7 @@ async def test_f1_lists_the_live_keys_of_the_screen(make_app):
         assert "Home" in described and "Keys" in described
         # Tab ends a scan in the focused scan field, so it is not offered as "Focus Next".
         assert "Focus Next" not in described
-        assert ("enter / tab", "End a typed code (a scanner ends its own)") in app.screen.rows
+        assert ("Enter / Tab", "End a typed code (a scanner ends its own)") in app.screen.rows
         await pilot.press("escape")
         await idle(pilot)
         assert app.screen is sale

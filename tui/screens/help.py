@@ -23,7 +23,7 @@ def key_rows(screen: Screen) -> list[tuple[str, str]]:
     # A focused scan field keeps enter, ctrl+j and tab for itself: they end a scan, never move focus.
     scanning = isinstance(screen.focused, ScanInput)
     if scanning:
-        rows.append(("enter / tab", _("End a typed code (a scanner ends its own)")))
+        rows.append(("Enter / Tab", _("End a typed code (a scanner ends its own)")))
     for key, active in translated(screen.active_bindings).items():
         binding = active.binding
         if not binding.description or not active.enabled or binding.system:
@@ -37,7 +37,7 @@ def key_rows(screen: Screen) -> list[tuple[str, str]]:
             continue
         seen.add((label, binding.description))
         rows.append((label, binding.description))
-    rows.append(("^p", _("Command palette: every action by name")))
+    rows.append(("Ctrl+P", _("Command palette: every action by name")))
     return rows
 
 
