@@ -127,6 +127,8 @@ class CounterApp(Guarded, App):
             return shown.upper()
         if re.fullmatch(r"\^[a-z]", shown):
             return f"Ctrl+{shown[1].upper()}"
+        if "+" in shown:  # shift+tab -> Shift+Tab
+            return "+".join(part.capitalize() for part in shown.split("+"))
         return {"esc": "Esc", "enter": "Enter", "tab": "Tab"}.get(shown, shown)
 
     @property

@@ -3,9 +3,14 @@
 import peewee
 
 
+def _text() -> peewee.CharField:
+    # A default in the database too: rows written by other programs (or raw SQL) get "" as well.
+    return peewee.CharField(default="", constraints=[peewee.SQL("DEFAULT ''")])
+
+
 def up(migrator, db):
-    migrator.migrate(migrator.add_column("product", "category_zh", peewee.CharField(default="")),
-                     migrator.add_column("location", "name_zh", peewee.CharField(default="")))
+    migrator.migrate(migrator.add_column("product", "category_zh", _text()),
+                     migrator.add_column("location", "name_zh", _text()))
 
 
 def down(migrator, db):

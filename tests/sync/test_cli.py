@@ -16,6 +16,8 @@ from tests.sync.conftest import at
 def test_the_shell_commands_enrol_sync_and_report(tmp_path, monkeypatch):
     hq_db = str(tmp_path / "hq.db")
     runner = CliRunner()
+    place = runner.invoke(cli, ["hq", "--db", hq_db, "add-location", "STORE1", "--name", "Store One"])
+    assert place.exit_code == 0, place.output
     added = runner.invoke(cli, ["hq", "--db", hq_db, "add-terminal", "--location", "STORE1", "--json"])
     assert added.exit_code == 0, added.output
     token = json.loads(added.output)["token"]
