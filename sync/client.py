@@ -19,6 +19,7 @@ import logging
 import os
 import ssl
 import threading
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -196,11 +197,16 @@ def _tls_context() -> ssl.SSLContext:
 
 def call(client: httpx.Client, method: str, path: str, **kwargs: Any) -> tuple[dict, dt.datetime]:
     """One request; returns the JSON body and head office's time, and updates the clock offset."""
-    sent = _raw_now()
-    try:
-        response = client.request(method, path, **kwargs)
-    except httpx.HTTPError as exc:
-        raise SyncError(f"Head office unreachable at {client.base_url}: {exc.__class__.__name__}: {exc}") from exc
+    for attempt in range(BUSY_RETRIES + 1):
+        sent = _raw_now()
+        try:
+            response = client.request(method, path, **kwargs)
+        except httpx.HTTPError as exc:
+            raise SyncError(f"Head office unreachable at {client.base_url}: {exc.__class__.__name__}: {exc}") from exc
+        if response.status_code != 503 or attempt == BUSY_RETRIES:
+            break
+        # Busy: wait as long as it asks (within reason), then ask again; every request is idempotent.
+        time.sleep(_retry_after(response))
     received = _raw_now()
     server_time = _server_time(response)
     if server_time is not None:
@@ -217,6 +223,16 @@ def call(client: httpx.Client, method: str, path: str, **kwargs: Any) -> tuple[d
         return read_body(response.content, None), server_time or clock.now()
     except ValueError:
         raise SyncError(f"Head office sent something that is not JSON ({response.status_code}).") from None
+
+
+BUSY_RETRIES = 3
+
+
+def _retry_after(response: httpx.Response) -> float:
+    try:
+        return min(max(float(response.headers.get("retry-after", "1")), 0.1), 5.0)
+    except ValueError:
+        return 1.0
 
 
 def _server_time(response: httpx.Response) -> dt.datetime | None:

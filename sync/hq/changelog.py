@@ -23,6 +23,7 @@ and `xid` stays 0 there.
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass
 
@@ -106,6 +107,10 @@ def install_triggers(database: peewee.Database) -> None:
         database.execute_sql(statement)
 
 
+# Both halves fit a signed 64-bit column (18 digits always do): a cursor no pull wrote is refused.
+CURSOR_PATTERN = r"^(\d{1,18}-\d{1,18})?$"
+
+
 @dataclass(frozen=True, order=True, slots=True)
 class Cursor:
     """A position in the change log: everything up to and including (xid, id) has been sent."""
@@ -120,11 +125,10 @@ class Cursor:
     def parse(cls, text: str | None) -> Cursor:
         if not text:
             return cls()
-        try:
-            xid, _, ident = text.partition("-")
-            return cls(int(xid), int(ident))
-        except ValueError:
-            raise ValueError(f"Bad cursor {text!r}: expected '<xid>-<id>' as a pull returned it.") from None
+        if not re.fullmatch(CURSOR_PATTERN, text):
+            raise ValueError(f"Bad cursor {text[:40]!r}: expected '<xid>-<id>' as a pull returned it.")
+        xid, _, ident = text.partition("-")
+        return cls(int(xid), int(ident))
 
 
 @dataclass(frozen=True, slots=True)

@@ -32,14 +32,11 @@ from models.statements import chunks
 from models.stock_docs import Transfer, TransferLine
 
 from ..catalogue import apply_products
-from . import hqclock
+from . import hqclock, intake
+from .limits import Limits
 from .models import PushRejection, TerminalCredential
 
 log = logging.getLogger("counter.hq")
-
-
-class Forbidden(Exception):
-    """The batch names a location this terminal does not belong to; nothing was applied."""
 
 
 @dataclass
@@ -51,33 +48,58 @@ class PushOutcome:
         return {"accepted": self.accepted, "rejected": self.rejected}
 
 
-def _locations_named(item: dict) -> set[str]:
-    payload = item.get("payload") or {}
-    if item.get("kind") == "transfer":
-        # The sender books it out, the receiver books it in: either end may report it.
-        ends = {payload.get("source"), payload.get("destination")}
-        return set() if None in ends else ({"__either__"} | ends)
-    loc = payload.get("location")
-    return {loc} if loc is not None else set()
-
-
-def check_locations(cred: TerminalCredential, items: list[dict]) -> None:
-    mine = cred.location_code
-    for item in items:
-        named = _locations_named(item)
-        if not named:
+def read_items(cred: TerminalCredential, items: list, limits: Limits) -> tuple[list[dict | None], dict[int, DomainError]]:
+    """Every item read through the push door (`intake`): the readable ones in wire form (None in the
+    place of a refused one), and the refusals by index. Quantities must also fit their product's unit."""
+    now = hqclock.now()
+    read: list[dict | None] = []
+    errors: dict[int, DomainError] = {}
+    docs: dict[int, intake._Doc] = {}
+    for index, raw in enumerate(items):
+        try:
+            kind, ref, doc = intake.read_item(raw, now=now, limits=limits)
+            try:
+                intake.claims(kind, doc, cred.code, cred.location_code)
+            except DomainError:
+                log.warning("forbidden location", extra={"fields": {
+                    "event": "forbidden_location", "terminal": cred.code, "terminal_location": cred.location_code,
+                    "item_kind": kind, "ref": ref}})
+                raise
+        except DomainError as exc:
+            errors[index] = exc
+            read.append(None)
             continue
-        allowed = mine in named if "__either__" in named else named == {mine}
-        if not allowed:
-            others = sorted(n for n in named if n not in ("__either__", mine))
-            log.warning("forbidden location", extra={"fields": {
-                "event": "forbidden_location", "terminal": cred.code, "terminal_location": mine,
-                "item_kind": item.get("kind"), "ref": item.get("ref"), "named": others}})
-            raise Forbidden(f"Terminal {cred.code} belongs to {mine} and may not write for {', '.join(others)} "
-                            f"({item.get('kind')} {item.get('ref')}).")
+        docs[index] = doc
+        read.append({"kind": kind, "ref": ref, "payload": intake.wire(doc)})
+    for index, problem in _units_refused(docs).items():
+        errors[index], read[index] = problem, None
+    return read, errors
 
 
-def apply_batch(cred: TerminalCredential, items: list[dict]) -> PushOutcome:
+def _quantities(doc: intake._Doc) -> list[tuple[str, Decimal]]:
+    if isinstance(doc, intake.StockEventDoc):
+        return [(doc.sku, doc.quantity)]
+    if isinstance(doc, intake.OrderDoc | intake.TransferDoc):
+        return [(line.sku, line.quantity) for line in doc.lines]
+    return []
+
+
+def _units_refused(docs: dict[int, intake._Doc]) -> dict[int, DomainError]:
+    """Items with a quantity finer than its product's unit (0.0001 of a whole-unit product)."""
+    wanted = {sku for doc in docs.values() for sku, _ in _quantities(doc)}
+    places = dict(select_in([Product.sku, Product.unit_precision], Product.sku, sorted(wanted)))
+    refused = {}
+    for index, doc in docs.items():
+        for sku, qty in _quantities(doc):
+            digits = places.get(sku)
+            if digits is not None and qty != qty.quantize(Decimal(1).scaleb(-digits)):
+                refused[index] = DomainError("{sku} takes at most {places} decimals, not {quantity}.", sku=sku,
+                                             places=digits, quantity=qty)
+                break
+    return refused
+
+
+def apply_batch(cred: TerminalCredential, items: list, limits: Limits | None = None) -> PushOutcome:
     """Apply a batch in one transaction: documents each in its own savepoint, stock events together.
 
     One commit per batch, not per item: a commit waits for the disk, and 200 of them per batch were
@@ -85,16 +107,15 @@ def apply_batch(cred: TerminalCredential, items: list[dict]) -> PushOutcome:
     ledger refuses an event before writing it); the answer is sent only after the commit, so an
     acknowledged item is durable.
     """
-    check_locations(cred, items)
+    raw_items = items
+    items, errors = read_items(cred, raw_items, limits or Limits())
     outcome = PushOutcome()
-    errors: dict[int, DomainError] = {}
     events: dict[int, EventData] = {}
     with _batch_transaction(cred) as lock_location:
         # Products first: a terminal's own catalogue, sent once at enrolment, before what sold them.
-        errors.update(take_products([(index, item.get("payload") or {}) for index, item in enumerate(items)
-                                     if item.get("kind") == "product"]))
-        orders = [(index, item.get("payload") or {}) for index, item in enumerate(items)
-                  if item.get("kind") == "order"]
+        errors.update(take_products([(index, item["payload"]) for index, item in enumerate(items)
+                                     if item and item["kind"] == "product"]))
+        orders = [(index, item["payload"]) for index, item in enumerate(items) if item and item["kind"] == "order"]
         # New orders go in together; what is left (a resend, a status change) goes one by one below.
         # They touch no row another terminal's batch touches, so they go in before the location's
         # lock: the lock is held for the stock part only, and the location's batches queue less.
@@ -102,17 +123,24 @@ def apply_batch(cred: TerminalCredential, items: list[dict]) -> PushOutcome:
         errors.update(order_errors)
         lock_location()
         for index, item in enumerate(items):
-            kind = str(item.get("kind", ""))
+            if item is None or index in errors:
+                continue
+            kind = item["kind"]
             if (kind == "order" and index not in rest) or kind == "product":
                 continue
             try:
                 if kind == "stock_event":
-                    events[index] = EventData.from_payload(item.get("payload") or {})
+                    events[index] = EventData.from_payload(item["payload"])
                 else:
                     with db.atomic():
-                        _apply(kind, item.get("payload") or {}, cred)
+                        _apply(kind, item["payload"], cred)
             except DomainError as exc:
                 errors[index] = exc
+            except (peewee.IntegrityError, ValueError, KeyError, TypeError, ArithmeticError) as exc:
+                # Read and typed, yet the store would not take it: refused alone, logged for us.
+                log.exception("item not applied", extra={"fields": {"event": "push_item_failed", "kind": kind}})
+                errors[index] = DomainError("{kind} {ref} could not be applied ({error}).", kind=kind,
+                                            ref=item["ref"], error=type(exc).__name__)
         indexes = list(events)
         for position, conflict in second_bookings(list(events.values())).items():
             errors[indexes[position]] = conflict
@@ -122,8 +150,8 @@ def apply_batch(cred: TerminalCredential, items: list[dict]) -> PushOutcome:
         for index, result in zip(events, stored, strict=True):
             if isinstance(result, DomainError):
                 errors[index] = result
-        for index, item in enumerate(items):
-            kind, ref = str(item.get("kind", "")), str(item.get("ref", ""))
+        for index, raw in enumerate(raw_items):
+            kind, ref = _kind_and_ref(raw)
             exc = errors.get(index)
             if exc is None:
                 outcome.accepted.append(ref)
@@ -131,7 +159,7 @@ def apply_batch(cred: TerminalCredential, items: list[dict]) -> PushOutcome:
             reason = str(exc)
             outcome.rejected.append({"index": index, "ref": ref, "kind": kind, "reason": reason,
                                      "conflict": isinstance(exc, Conflict)})
-            _record_rejection(cred, kind, ref, reason, item.get("payload"))
+            _record_rejection(cred, kind, ref, reason, raw.get("payload") if isinstance(raw, dict) else raw)
     return outcome
 
 
@@ -158,6 +186,23 @@ def _batch_transaction(cred: TerminalCredential) -> Iterator[Callable[[], None]]
 _LOCATION_LOCK = 0x5C  # the first key of the advisory lock: "push batch of a location"
 
 
+def _kind_and_ref(raw: object) -> tuple[str, str]:
+    """The item's kind and ref as far as they read, cut to their columns, to name it in a rejection."""
+    if not isinstance(raw, dict):
+        return "", ""
+    kind, ref = raw.get("kind"), raw.get("ref")
+    return (intake.excerpt(kind)[:16] if not isinstance(kind, str) else kind[:16],
+            intake.excerpt(ref)[:64] if not isinstance(ref, str) else ref[:64])
+
+
+def _clean_text(text: str) -> str:
+    # What a store can hold whatever was sent: no NUL bytes, no lone surrogates.
+    return text.replace("\x00", "\\x00").encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+REJECTION_EXCERPT = 2000  # characters of a refused item's payload kept for the record
+
+
 def _record_rejection(cred: TerminalCredential, kind: str, ref: str, reason: str, payload: object) -> None:
     log.info("rejected", extra={"fields": {"event": "push_rejected", "terminal": cred.code, "kind": kind,
                                            "ref": ref, "reason": reason}})
@@ -165,8 +210,11 @@ def _record_rejection(cred: TerminalCredential, kind: str, ref: str, reason: str
         seen = PushRejection.get_or_none((PushRejection.terminal == cred.code) & (PushRejection.ref == ref)
                                          & (PushRejection.reason == reason))
         if seen is None:
-            PushRejection.create(terminal=cred.code, kind=kind, ref=ref, reason=reason,
-                                 payload=json.dumps(payload, default=str), received_at=hqclock.now())
+            kept = json.dumps(payload, default=str, ensure_ascii=False)
+            if len(kept) > REJECTION_EXCERPT:
+                kept = kept[:REJECTION_EXCERPT] + f"... ({len(kept)} characters in all)"
+            PushRejection.create(terminal=cred.code, kind=kind, ref=_clean_text(ref), reason=_clean_text(reason)[:2000],
+                                 payload=_clean_text(kept), received_at=hqclock.now())
 
 
 def take_products(entries: list[tuple[int, dict]]) -> dict[int, DomainError]:

@@ -8,7 +8,7 @@ import tomllib
 
 import pytest
 
-from models import attention
+from models import attention, clock
 from models.catalog import Product, current_price, find_by_code
 from models.ledger import StockEvent
 from models.outbox import OutboxEntry, enqueue, pending_count
@@ -58,23 +58,31 @@ def test_revoked_terminal_gets_401_and_the_error_is_recorded(hq, make_terminal):
         assert "401" in status["last_error"] and status["last_sync_at"] is not None
 
 
-def test_events_for_another_location_are_refused_with_403_and_logged(hq, make_terminal, caplog):
+def test_an_item_for_another_location_or_terminal_is_refused_alone_and_logged(hq, make_terminal, caplog):
     with at(hq.database):
         factories.product("P1")
         factories.actor("T09", "STORE2")
     term = enrolled(hq, make_terminal, "t", "STORE1", "T01")
-    foreign = {"id": "0190a0b0-0000-7000-8000-000000000001", "location": "STORE2", "sku": "P1", "bin": "",
-               "lot": "", "expiry": None, "quantity": "5", "kind": "receipt", "reason": "",
-               "occurred_at": "2025-01-01T10:00:00.000000", "terminal": "T01", "user": "C1", "reference": ""}
+
+    def event(n: int, **changes: str) -> dict:
+        return {"id": f"0190a0b0-0000-7000-8000-00000000000{n}", "location": "STORE1", "sku": "P1", "bin": "",
+                "lot": "", "expiry": None, "quantity": "5", "kind": "receipt", "reason": "",
+                "occurred_at": clock.iso(clock.now()), "terminal": "T01", "user": "C1", "reference": ""} | changes
+
+    foreign, impostor, mine = event(1, location="STORE2"), event(2, terminal="T09"), event(3)
     with term:
-        enqueue("stock_event", foreign["id"], foreign)
+        for doc in (foreign, impostor, mine):
+            enqueue("stock_event", doc["id"], doc)
         caplog.set_level(logging.WARNING, logger="counter.hq")
         result = sync.run_sync(term.cfg)
-        assert not result.ok and "403" in result.error
-        assert pending_count() == 1  # kept: nothing was acknowledged
-    assert any(getattr(r, "fields", {}).get("event") == "forbidden_location" for r in caplog.records)
+        assert result.ok and result.push.accepted == 1  # the good one behind them is not held up
+        reasons = [r["reason"] for r in result.push.rejected]
+        assert "Terminal T01 belongs to STORE1 and may not write stock for STORE2." in reasons
+        assert "Terminal T01 may not write as terminal T09." in reasons
+        assert pending_count() == 0 and attention.open_count() == 2
+    assert sum(getattr(r, "fields", {}).get("event") == "forbidden_location" for r in caplog.records) == 2
     with at(hq.database):
-        assert StockEvent.select().count() == 0
+        assert [e.id for e in StockEvent.select()] == [mine["id"]]
 
 
 def test_add_terminal_refuses_a_taken_code(hq):

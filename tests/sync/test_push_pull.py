@@ -255,16 +255,29 @@ def test_a_push_with_a_cursor_head_office_cannot_read_applies_nothing(hq, make_t
             response = client.post(f"{API}/push", params={"pull_cursor": "not-a-cursor"},
                                    content=gzip_json({"items": _outbox_items()}),
                                    headers={"Content-Encoding": "gzip", "Content-Type": "application/json"})
-    assert response.status_code == 400
+    assert response.status_code == 422 and "cursor" in response.json()["detail"]
+    assert response.headers["content-type"] == "application/problem+json"
     with at(hq.database):
         assert StockEvent.select().count() == 0
 
 
-@pytest.mark.parametrize("body", [b"not json", b'{"items": [{"kind": "stock_event"}]}', b'{"items": 3}'])
-def test_a_push_body_head_office_cannot_read_is_refused_whole(hq, make_terminal, body):
+@pytest.mark.parametrize("body, says", [(b"not json", "Unreadable push body"), (b'{"items": 3}', "valid list"),
+                                        (b'[1, 2]', "JSON object")])
+def test_a_push_body_head_office_cannot_read_is_refused_whole(hq, make_terminal, body, says):
     term = enrolled(hq, make_terminal, "t", code="T01")
     with sync.connect(hq.url, term.cfg.sync_token) as client:
         response = client.post(f"{API}/push", content=body, headers={"Content-Type": "application/json"})
-    assert response.status_code == 400 and "Unreadable push body" in response.json()["detail"]
+    assert response.status_code == 400 and says in response.json()["detail"]
+    assert response.json()["status"] == 400 and response.json()["title"] == "Bad Request"
     with at(hq.database):
         assert StockEvent.select().count() == 0
+
+
+def test_an_item_that_does_not_read_is_rejected_alone(hq, make_terminal):
+    term = enrolled(hq, make_terminal, "t", code="T01")
+    with sync.connect(hq.url, term.cfg.sync_token) as client:
+        response = client.post(f"{API}/push", content=b'{"items": [{"kind": "stock_event"}]}',
+                               headers={"Content-Type": "application/json"})
+    assert response.status_code == 200
+    [rejected] = response.json()["rejected"]
+    assert rejected["index"] == 0 and "payload: Field required" in rejected["reason"]
