@@ -25,6 +25,7 @@ from models.context import Actor
 from models.db import db
 from models.errors import DomainError, NotFound, PermissionDenied
 from models.fields import to_decimal
+from models.importing.cells import neutralise
 from models.ledger import StockEvent, StockLevel, on_hand, verify_counts, verify_levels
 from models.lookup import product_card
 from models.money import Money
@@ -396,13 +397,14 @@ def _text(value: object) -> str:
     return str(value)
 
 
-def _write(rows: Iterable[tuple], header: list[str], fmt: str, out) -> int:
+def _write(rows: Iterable[tuple], header: list[str], fmt: str, out, raw: bool = False) -> int:
     written = 0
     if fmt == "csv":
+        cell = _text if raw else (lambda v: neutralise(_text(v)))
         writer = csv.writer(out)
         writer.writerow(header)
         for row in rows:
-            writer.writerow([_text(v) for v in row])
+            writer.writerow([cell(v) for v in row])
             written += 1
         return written
     out.write("[")
@@ -421,11 +423,16 @@ def _write(rows: Iterable[tuple], header: list[str], fmt: str, out) -> int:
               help="csv (with a header row) or json (an array of objects). Default csv; "
               "json when --json prints to stdout.")
 @click.option("--output", type=click.Path(dir_okay=False, writable=True), help="File to write (default: stdout).")
+@click.option("--raw", is_flag=True, help="CSV cells exactly as stored: no apostrophe before a cell that a "
+              "spreadsheet would run as a formula (=, +, -, @). Only for programs, never for a spreadsheet.")
 @json_option
 @click.pass_context
 @domain_errors
-def export(ctx: click.Context, what: str, fmt: str | None, output: str | None, as_json: bool) -> None:
-    """Export stock levels, stock events or orders. Streams, so a million events are fine."""
+def export(ctx: click.Context, what: str, fmt: str | None, output: str | None, raw: bool, as_json: bool) -> None:
+    """Export stock levels, stock events or orders. Streams, so a million events are fine.
+
+    CSV is safe to open in a spreadsheet: a text cell beginning with =, +, -, @, a tab or a carriage
+    return gets an apostrophe in front (`counter import` takes it off again); --raw and JSON are exact."""
     open_local(ctx)
     # --json to stdout means JSON rows; with --output it means a JSON summary of what was written.
     fmt = fmt or ("json" if as_json and not output else "csv")
@@ -434,7 +441,7 @@ def export(ctx: click.Context, what: str, fmt: str | None, output: str | None, a
     target = (open(output, "w", encoding="utf-8", newline="") if output  # noqa: SIM115
               else contextlib.nullcontext(click.get_text_stream("stdout")))
     with db.atomic(), target as out:
-        written = _write(export_rows(what), header, fmt, out)
+        written = _write(export_rows(what), header, fmt, out, raw)
     if output:
         emit({"what": what, "format": fmt, "rows": written, "output": output}, as_json,
              lambda d: f"Exported {d['rows']} {d['what']} rows to {d['output']} ({d['format']}).")

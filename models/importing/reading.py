@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..errors import DomainError
+from .cells import restore
 
 # Tried in order. GB18030 is a superset of GBK and GB2312; UTF-8 is tried first because valid UTF-8
 # text with Chinese characters is very unlikely to be valid GB18030 as well, and the reverse is not so.
@@ -94,7 +95,7 @@ def _records(text: str, delimiter: str) -> list[RawRow]:
     start = 1
     try:
         for cells in reader:
-            rows.append(RawRow(start, cells))
+            rows.append(RawRow(start, [restore(cell) for cell in cells]))
             start = reader.line_num + 1
     except csv.Error as exc:
         raise ImportFileError(f"the file cannot be split into values ({exc}).", start) from None

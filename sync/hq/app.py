@@ -15,7 +15,7 @@ from typing import Annotated, Any
 import orjson
 import peewee
 import swagger_ui_bundle
-from fastapi import FastAPI, HTTPException, Query, Request, Security
+from fastapi import Depends, FastAPI, HTTPException, Query, Request, Security
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html
@@ -24,6 +24,7 @@ from fastapi.security import HTTPBearer
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, Field, ValidationError
 from starlette.datastructures import MutableHeaders
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from models import clock
 from models.db import bind, db
@@ -140,6 +141,21 @@ def as_terminal(request: Request, func: Callable[..., Any], *args: Any) -> Any:
         return func(cred, *args)
 
 
+def _known_query(request: Request) -> None:
+    """A query parameter the endpoint does not take is a mistake the caller should hear of (a
+    misspelt `cursor` would otherwise restart a pull from the beginning)."""
+    route = request.scope.get("route")
+    dependant = getattr(route, "dependant", None)
+    if dependant is None or not request.query_params:
+        return
+    known = {param.alias for param in dependant.query_params}
+    unknown = sorted({name for name in request.query_params if name not in known})
+    if unknown:
+        names = ", ".join(repr(name[:30]) for name in unknown[:3])
+        raise HTTPException(400, f"Unknown query parameter {names}: this endpoint takes "
+                                 f"{', '.join(sorted(known)) or 'none'}.")
+
+
 def _cursor(text: str | None) -> Cursor | None:
     try:
         return None if text is None else Cursor.parse(text)
@@ -192,6 +208,7 @@ def create_app(database: peewee.Database, *, now: Callable[[], dt.datetime] = hq
     # Swagger UI from the swagger-ui-bundle package, not a CDN: head offices behind a firewall and
     # offline test machines still get working /docs.
     app = FastAPI(title="Counter OMS head office", version="1", docs_url=None, redoc_url=None,
+                  dependencies=[Depends(_known_query)],
                   description="Sync API for counter terminals. The protocol is described in sync/PROTOCOL.md. "
                               "Every refusal is an RFC 9457 problem (application/problem+json).")
     app.mount(DOCS_ASSETS, StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), name="docs-assets")
@@ -207,7 +224,7 @@ def create_app(database: peewee.Database, *, now: Callable[[], dt.datetime] = hq
     app.add_middleware(BodyLimit, limit=limits.body_bytes)
     app.add_middleware(BindAndLog, database=database, now=now)
 
-    @app.get("/health", responses=documented(503))
+    @app.get("/health", responses=documented(400, 503))
     def health() -> dict:
         with db.connection_context():
             db.execute_sql("SELECT 1")
@@ -215,7 +232,7 @@ def create_app(database: peewee.Database, *, now: Callable[[], dt.datetime] = hq
         engine = "postgresql" if isinstance(database, peewee.PostgresqlDatabase) else "sqlite"
         return {"status": "ok", "database": engine, "server_time": _now(), "held_back_changes": held_back}
 
-    @app.post(f"{API}/enroll", response_model=EnrollResponse, responses=documented(401, 413, 422, 503))
+    @app.post(f"{API}/enroll", response_model=EnrollResponse, responses=documented(400, 401, 413, 422, 503))
     def enroll(body: EnrollRequest) -> dict:
         try:
             with db.connection_context():
@@ -279,7 +296,7 @@ def create_app(database: peewee.Database, *, now: Callable[[], dt.datetime] = hq
 
         return Response(await run_in_threadpool(as_terminal, request, page), media_type="application/json")
 
-    @app.get(f"{API}/time")
+    @app.get(f"{API}/time", responses=documented(400))
     def server_time() -> dict:
         return {"server_time": _now()}
 
@@ -296,8 +313,8 @@ def _fields(error: ValidationError) -> str:
 def _problem_handlers(app: FastAPI) -> None:
     """Every refusal as a problem; a busy or unreachable database as 503 with Retry-After."""
 
-    @app.exception_handler(HTTPException)
-    async def http_error(request: Request, exc: HTTPException) -> Response:
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         return problem_response(exc.status_code, str(exc.detail), server_time=_now(),
                                 headers={**(exc.headers or {}), SERVER_TIME_HEADER: _now()})
 
@@ -335,6 +352,11 @@ def _document_push(app: FastAPI) -> None:
         schema = PushRequest.model_json_schema(ref_template="#/components/schemas/{model}")
         components = spec.setdefault("components", {}).setdefault("schemas", {})
         components.update(schema.pop("$defs", {}))
+        # The list is taken whatever its items are: each is read alone, and one that is no PushItem
+        # is rejected in the answer with its reason, never the whole batch.
+        schema["properties"]["items"]["items"] = {
+            "anyOf": [{"$ref": "#/components/schemas/PushItem"}, {}],
+            "description": "A PushItem; anything else is rejected alone (see `rejected`)."}
         components["PushRequest"] = schema
         components.setdefault("Problem", Problem.model_json_schema(ref_template="#/components/schemas/{model}"))
         return spec

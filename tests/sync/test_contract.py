@@ -1,0 +1,41 @@
+"""Contract test: schemathesis generates requests from head office's own OpenAPI document and sends
+them to a live head office on loopback, with a terminal's credential. Nothing may answer 5xx, and
+every answer must match what the document says of it (status, headers, body schema)."""
+
+from __future__ import annotations
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, settings
+
+from models.db import bind
+from sync.hq import auth
+from sync.hq.server import serve_in_thread
+from tests import factories
+
+
+@pytest.fixture
+def live_head_office(tmp_path):
+    hq = serve_in_thread(str(tmp_path / "hq.db"))
+    with bind(hq.database), hq.database.connection_context():
+        factories.product("P1")
+        token = auth.add_terminal("STORE1", "T01", create_location=True).enroll_token
+        _cred, credential = auth.enroll(token)
+    yield hq, credential
+    hq.stop()
+
+
+@pytest.fixture
+def head_office_schema(live_head_office):
+    hq, _ = live_head_office
+    return schemathesis.openapi.from_url(hq.url + "/openapi.json")
+
+
+schema = schemathesis.pytest.from_fixture("head_office_schema")
+
+
+@schema.parametrize()
+@settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+def test_head_office_keeps_its_contract(case, live_head_office):
+    hq, credential = live_head_office
+    case.call_and_validate(base_url=hq.url, headers={"Authorization": f"Bearer {credential}"})
