@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+import peewee
 
 from models.errors import DomainError
 
@@ -61,6 +62,10 @@ def domain_errors(func: Callable) -> Callable:
             return func(*args, **kwargs)
         except DomainError as exc:
             raise click.ClickException(str(exc)) from None
+        except peewee.DatabaseError as exc:  # the store file: read-only, locked, full disk, damaged
+            from models.db import db, store_problem
+
+            raise click.ClickException(str(store_problem(exc, str(getattr(db.obj, "database", "the store"))))) from None
 
     return wrapper
 

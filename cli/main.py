@@ -9,7 +9,9 @@ import traceback
 from pathlib import Path
 
 import click
+import peewee
 
+from models.db import store_problem
 from models.errors import DomainError
 
 # name -> (module:attribute, one-line purpose). The purpose shows in `counter --help` without
@@ -120,6 +122,12 @@ def crash_log() -> Path:
     return Path(os.environ.get("COUNTER_LOG") or Path(platformdirs.user_log_dir("counter-oms")) / "counter.log")
 
 
+def _store_named() -> str:
+    from models.db import db
+
+    return str(getattr(db.obj, "database", "") or "the store")
+
+
 def main() -> None:
     try:
         cli(prog_name="counter")
@@ -127,6 +135,9 @@ def main() -> None:
         sys.exit(130)
     except DomainError as exc:  # a refusal that a command did not word itself: nothing was written
         click.echo(f"counter: {exc}", err=True)
+        sys.exit(1)
+    except peewee.DatabaseError as exc:  # the store file itself: read-only, locked, full disk, damaged
+        click.echo(f"counter: {store_problem(exc, _store_named())}", err=True)
         sys.exit(1)
     except Exception as exc:  # a fault, not a refusal (those exit 1 with their message): log it, say one line
         path = crash_log()

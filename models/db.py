@@ -15,6 +15,8 @@ from pathlib import Path
 import peewee
 from playhouse.db_url import connect
 
+from .errors import DomainError
+
 _bound: ContextVar[peewee.Database | None] = ContextVar("counter_bound_database", default=None)
 
 
@@ -95,10 +97,57 @@ class BaseModel(peewee.Model):
         legacy_table_names = False
 
 
+_STORE_PROBLEMS = (
+    (("not a database", "file is encrypted"),
+     "{where} is not a Counter store (it is not an SQLite database): check --db or the config, or move "
+     "that file away."),
+    (("readonly", "read-only", "unable to open database file", "permission denied"),
+     "{where} cannot be written by this user (read-only file or folder): run as the store's owner, or give "
+     "the file and its folder write access."),
+    (("locked", "busy"),
+     "{where} is locked by another program: close it, or wait a moment, and try again."),
+    (("disk is full", "database or disk is full"),
+     "The disk holding {where} is full: free some space, then try again. Nothing of this was kept."),
+    (("disk i/o error", "i/o error"),
+     "{where} could not be read or written (disk I/O error): check the disk, then run `counter verify`."),
+)
+
+
+def store_problem(error: BaseException, where: str) -> DomainError:
+    """A database error of the store as one line for a person: what is wrong and what to do."""
+    # SQLite rolls a transaction back by itself on a full disk, and the rollback that follows then
+    # fails: the cause is further down the chain.
+    chain, seen = [], error
+    while seen is not None and len(chain) < 5:
+        chain.append(str(seen))
+        seen = seen.__cause__ or seen.__context__
+    text = " ".join(chain).lower()
+    for needles, template in _STORE_PROBLEMS:
+        if any(needle in text for needle in needles):
+            return DomainError(template, where=where)
+    return DomainError("{where} cannot be used ({error}): check the file, then run `counter verify`.",
+                       where=where, error=str(error)[:200])
+
+
+def check_store_path(path: Path) -> None:
+    """Refuse what cannot be a store file before SQLite is asked to open it."""
+    if path.is_dir():
+        raise DomainError("{where} is a folder, not a store file: give the file, e.g. {example}.", where=path,
+                          example=path / "store.db")
+    if path.exists() and path.stat().st_size:
+        with path.open("rb") as fh:
+            if fh.read(16) != b"SQLite format 3\x00":
+                raise store_problem(peewee.DatabaseError("file is not a database"), str(path))
+
+
 def open_sqlite(path: str | Path) -> peewee.SqliteDatabase:
     """Open (creating if needed) a SQLite store with the counter's pragmas and bind the models to it."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    check_store_path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise store_problem(exc, str(path)) from None
     database = SqliteStore(path)
     db.initialize(database)
     return database

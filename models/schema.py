@@ -38,6 +38,8 @@ def runner() -> Runner:
 
 def migrate(target: str | None = None) -> list[str]:
     """Bring the open database up to date (or up to `target`); returns the migrations applied."""
+    if target is None and not pending():
+        return []  # nothing to do: no lock taken, no lock file beside a store opened only to read
     with migration_lock():
         return runner().up(target)
 

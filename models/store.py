@@ -8,7 +8,7 @@ import peewee
 
 from . import schema
 from .context import Actor
-from .db import open_sqlite, open_url
+from .db import open_sqlite, open_url, store_problem
 from .errors import NotFound
 from .people import User
 from .places import STORE, Location, Terminal
@@ -18,8 +18,11 @@ def open_store(path_or_url: str | Path, *, migrate: bool = True) -> peewee.Datab
     """Open the store and bring its schema up to date."""
     text = str(path_or_url)
     database = open_url(text) if "://" in text else open_sqlite(text)
-    if migrate:
-        schema.migrate()
+    try:
+        if migrate:
+            schema.migrate()
+    except peewee.DatabaseError as exc:
+        raise store_problem(exc, text) from None
     return database
 
 

@@ -15,6 +15,9 @@ import logging.handlers
 from pathlib import Path
 from typing import Any
 
+import peewee
+
+from models.db import db, store_problem
 from models.errors import DomainError
 
 from .i18n import _
@@ -48,6 +51,9 @@ def explain(error: BaseException) -> str:
     logged fault."""
     if isinstance(error, DomainError):
         return error.translated(_)
+    if isinstance(error, peewee.DatabaseError):  # the store itself: full disk, locked, damaged
+        log.error("store error", exc_info=(type(error), error, error.__traceback__))
+        return store_problem(error, str(getattr(db.obj, "database", "") or "the store")).translated(_)
     log.error("unexpected error", exc_info=(type(error), error, error.__traceback__))
     where = log_path()
     text = _("Something went wrong ({error}). Nothing was half-written and the open work is kept; "
