@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 import tomllib
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
 import platformdirs
@@ -58,6 +59,21 @@ class Config:
 
     def section(self, name: str) -> dict:
         return self.sections.get(name, {})
+
+    def large_line(self) -> Decimal:
+        """[limits] large_line: units in one sale line above which a supervisor approves."""
+        from models.errors import DomainError
+        from models.limits import LARGE_LINE, MAX_QUANTITY
+
+        value = self.section("limits").get("large_line", LARGE_LINE)
+        try:
+            number = Decimal(str(value))
+        except ArithmeticError:
+            raise DomainError(f"[limits] large_line = {value!r} in {self.path} is not a number.") from None
+        if not 0 < number <= MAX_QUANTITY:
+            raise DomainError(f"[limits] large_line = {value!r} in {self.path} must be between 1 and "
+                              f"{MAX_QUANTITY:,.0f}.")
+        return number
 
     def save(self) -> Path:
         path = self.path or config_path()

@@ -223,12 +223,14 @@ def _parse_item(item: str) -> tuple[Product, Decimal]:
 @click.option("--cash", help="Cash handed over, e.g. 20 or 20.00.")
 @click.option("--card", "card_ref", help="Card payment of the whole total: the reference on the card slip.")
 @click.option("--customer", "customer_code", help="Customer code, if the customer is known.")
+@click.option("--allow-large", is_flag=True, help="Take a line above [limits] large_line units (default 1000), "
+              "which the counter app asks a supervisor for.")
 @user_option
 @json_option
 @click.pass_context
 @domain_errors
 def sell(ctx: click.Context, items: tuple[str, ...], cash: str | None, card_ref: str | None,
-         customer_code: str | None, user_code: str | None, as_json: bool) -> None:
+         customer_code: str | None, allow_large: bool, user_code: str | None, as_json: bool) -> None:
     """Sell ITEMS (CODE or CODExQTY, e.g. 4006381333931x2 FRU-0003x0.750), paid --cash or --card."""
     if (cash is None) == (card_ref is None):
         raise click.UsageError("Take one payment: --cash AMOUNT or --card REFERENCE.")
@@ -248,7 +250,11 @@ def sell(ctx: click.Context, items: tuple[str, ...], cash: str | None, card_ref:
         payment = Payment(CASH, Money(_number(cash, "cash amount"), currency))
     else:
         payment = Payment(CARD, totals(lines, None, currency).total.rounded(), card_ref or "")
-    order = sell_goods(actor, lines, [payment], customer=customer)
+    large = None if allow_large else cfg.large_line()
+    if large is not None and any(line.quantity > large for line in lines):
+        raise DomainError("A line of more than {limit} units: check the number, or add --allow-large if it is "
+                          "right.", limit=large)
+    order = sell_goods(actor, lines, [payment], customer=customer, large_line=large)
     change = sum((t.change for t in order.tenders), Decimal(0))
     data = {
         "order": order.number, "currency": order.currency, "subtotal": order.subtotal,

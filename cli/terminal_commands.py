@@ -31,7 +31,7 @@ def run_terminal(cfg: Config, lang: str | None = None) -> None:
     # are already on head office's time.
     restore_clock_offset()
     app = CounterApp(cfg.terminal, lang=lang or cfg.lang, data_dir=Path(cfg.database).parent,
-                     sync_config=cfg if cfg.sync_url else None, printing=cfg.section("printing"),
+                     sync_config=cfg if cfg.sync_url else None, printing=cfg.section("printing"), large_line=cfg.large_line(),
                      **scan_settings(cfg))
     try:
         app.run()

@@ -15,6 +15,9 @@ from .errors import DomainError
 MAX_QUANTITY = Decimal(10_000_000)  # units of a product's own unit, in one line or one movement
 MAX_UNIT_PRICE = Decimal(10_000_000)  # one unit's price, in the currency's major unit
 MAX_AMOUNT = Decimal(10_000_000_000)  # a line, an order, a tender or a refund
+# A sale line above this many units is possible but unusual (a typo, most often): a supervisor
+# approves it at the counter, the CLI wants --allow-large. Set per terminal: [limits] large_line.
+LARGE_LINE = Decimal(1000)
 
 
 def _text(value: Decimal) -> str:

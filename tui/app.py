@@ -19,6 +19,7 @@ import gc
 import importlib
 import re
 from collections.abc import Callable, Sequence
+from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -31,6 +32,7 @@ from textual.screen import Screen
 
 from models.context import Actor
 from models.db import db
+from models.limits import LARGE_LINE
 from models.scan import VariableMeasureRule
 
 from . import guard, services
@@ -96,6 +98,7 @@ class CounterApp(Guarded, App):
         sync_interval: float | None = None,
         sync_first_run: float = 0.0,
         printing: PrintingConfig | dict[str, Any] | None = None,
+        large_line: Decimal = LARGE_LINE,
     ) -> None:
         set_language(lang)
         super().__init__()
@@ -115,6 +118,7 @@ class CounterApp(Guarded, App):
         self.scheduler: SyncScheduler | None = None
         self._user_asked_sync = False
         self.printing = Printing(printing)
+        self.large_line = large_line  # units in one sale line above which a supervisor approves
         self.network = "offline" if (sync_runner or self.sync_config) else "not configured"
         self.last_sync = ""
         self.status_info = StatusInfo(terminal=terminal_code)

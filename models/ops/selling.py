@@ -11,7 +11,7 @@ from ..context import Actor
 from ..db import db
 from ..errors import DomainError, InsufficientStock, PermissionDenied
 from ..ledger import SALE, on_hand
-from ..limits import MAX_UNIT_PRICE, check_amount
+from ..limits import LARGE_LINE, MAX_UNIT_PRICE, check_amount
 from ..money import Money, round_to_minor
 from ..orders import (
     COUNTER,
@@ -120,10 +120,20 @@ def check_discount(user: User, pct: Decimal, approver: User | None, approved_pct
     return approver.code
 
 
+def check_large_lines(lines: list[SaleLine], large_line: Decimal | None, approver: User | None) -> None:
+    """A line of more than `large_line` units needs a supervisor's approval (None: no such limit)."""
+    if large_line is None or approver is not None and approver.at_least(SUPERVISOR):
+        return
+    for line in lines:
+        if line.quantity > large_line:
+            raise PermissionDenied("{sku}: {quantity} in one line is more than {limit}: a supervisor must approve it.",
+                                   sku=line.product.sku, quantity=line.quantity, limit=large_line)
+
+
 def sell(
     actor: Actor, lines: list[SaleLine], payments: list[Payment], *,
     order_discount: Money | None = None, approver: User | None = None, approved_pct: Decimal | None = None,
-    customer: Customer | None = None,
+    customer: Customer | None = None, large_line: Decimal | None = LARGE_LINE, quantity_approver: User | None = None,
 ) -> Order:
     """Finish a counter sale in one transaction: order, lines, tenders, stock events and outbox rows."""
     location = actor.location
@@ -140,6 +150,7 @@ def sell(
         check_amount(line.gross_amount, currency, line.product.sku)
         if line.discount and not (Decimal(0) <= line.discount.amount <= line.gross.amount):
             raise DomainError("{sku}: a discount must be between 0 and the line's {gross}.", sku=line.product.sku, gross=line.gross)
+    check_large_lines(lines, large_line, quantity_approver)
     t = totals(lines, order_discount, currency)
     check_amount(t.subtotal.amount, currency)
     if t.total.amount < 0:

@@ -54,3 +54,13 @@ def test_an_unexpected_fault_is_one_line_and_a_log_entry(monkeypatch, tmp_path, 
     err = capsys.readouterr().err
     assert "unexpected error (OverflowError" in err and str(log) in err and "Traceback" not in err
     assert "OverflowError" in log.read_text() and "Traceback" in log.read_text()
+
+
+def test_a_large_line_needs_allow_large_from_the_shell(tea):
+    from models.orders import Order
+
+    result = tea.run("sell", "TEA1x5000", "--cash", "100000", "--user", "1001")
+    assert result.exit_code == 1 and "--allow-large" in result.output and Order.select().count() == 0
+    allowed = tea.run("sell", "TEA1x5000", "--cash", "100000", "--user", "1001", "--allow-large")
+    assert allowed.exit_code == 0, allowed.output
+    assert Order.select().count() == 1

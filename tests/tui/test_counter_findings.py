@@ -229,3 +229,24 @@ async def test_a_supervisor_typing_code_and_pin_at_once_is_not_typing_the_pin_in
         await scan_burst(pilot, "2001\r2345")  # one burst, as fast as a badge wedge types
         await idle(pilot)
         assert app.screen is sale and sale.approver is not None and sale.approver.code == "2001"
+
+
+async def test_a_line_above_the_large_line_limit_waits_for_a_supervisor(make_app):
+    app = make_app(large_line=Decimal(50))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_sale(pilot)
+        await scan_burst(pilot, f"60*{JUICE}")
+        assert app.screen.__class__.__name__ == "SupervisorPinDialog"
+        sale = app.screen_stack[-2]
+        assert sale.lines == []  # nothing until it is approved
+        await pilot.press("escape")
+        await idle(pilot)
+        assert sale.lines == [] and "a supervisor must approve 60 in one line" in message(app)
+        await scan_burst(pilot, f"60*{JUICE}")
+        await supervisor(pilot)
+        assert [line.quantity for line in sale.lines] == [60] and sale.quantity_approver.code == "2001"
+        await pilot.press("f10")
+        await idle(pilot)
+        await pilot.press("enter")
+        await idle(pilot)
+        assert Order.get().total == Decimal("150.00")

@@ -11,6 +11,7 @@ says so and the change goes on the "needs attention" list.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
@@ -84,6 +85,7 @@ class SaleScreen(LinesScreen):
         self.order_discount: Money | None = None
         self.approver: User | None = None
         self.approved_pct: Decimal | None = None  # the share of the sale the approver saw
+        self.quantity_approver: User | None = None  # who approved a line above the large-line limit
         self.last_unknown = ""
         self.busy = False
         self.changed_skus: set[str] = set()  # changed at head office while on this sale
@@ -149,6 +151,12 @@ class SaleScreen(LinesScreen):
         self.add_line(line)
 
     def add_line(self, line: SaleLine) -> None:
+        """Add a scanned line (or add to the same item's line). A line that would pass the large-line
+        limit waits for a supervisor: refused, nothing changes."""
+        same = next((existing for existing in self.lines if services.same_item(existing, line)), None)
+        total = line.quantity + (same.quantity if same else 0)
+        if self._large(line.product.sku, total, lambda: self.add_line(line)):
+            return
         for position, existing in enumerate(self.lines, 1):
             if services.same_item(existing, line):
                 existing.quantity = existing.product.quantity(existing.quantity + line.quantity)
@@ -162,6 +170,24 @@ class SaleScreen(LinesScreen):
         self.say(f"{line.product.display_name(language())}  {services.qty_text(line.quantity)} × "
                  f"{line.unit_price.format(babel_locale())}")
         self._show_totals()
+
+    def _large(self, sku: str, quantity: Decimal, then: Callable[[], None]) -> bool:
+        """True if `quantity` in one line needs a supervisor first: asks, and runs `then` once approved."""
+        limit = getattr(self.app, "large_line", None)
+        if limit is None or quantity <= limit or self.quantity_approver is not None:
+            return False
+
+        def approved(user: User | None) -> None:
+            if user is None:
+                self.refuse(_("Not changed: a supervisor must approve {qty} in one line.").format(
+                    qty=services.qty_text(quantity)))
+                return
+            self.quantity_approver = user
+            then()
+
+        self.app.push_screen(SupervisorPinDialog(_("{sku}: {qty} in one line is more than {limit}.").format(
+            sku=sku, qty=services.qty_text(quantity), limit=services.qty_text(limit))), approved)
+        return True
 
     def _show_totals(self) -> None:
         panel = self.query_one("#totals", TotalsPanel)
@@ -195,7 +221,7 @@ class SaleScreen(LinesScreen):
             return qty
 
         def done(qty: Decimal | None) -> None:
-            if qty is not None:
+            if qty is not None and not self._large(line.product.sku, qty, lambda: done(qty)):
                 if line.discount:  # a line discount stays the share of the line it was
                     line.discount = line.discount.scaled(qty / line.quantity)
                 line.quantity = qty
@@ -407,6 +433,7 @@ class SaleScreen(LinesScreen):
         self.order_discount = None
         self.approver = None
         self.approved_pct = None
+        self.quantity_approver = None
         self.last_unknown = ""
         self._set_notice(set())
         self._redraw()
@@ -494,7 +521,8 @@ class SaleScreen(LinesScreen):
         try:
             with db.connection_context():
                 order = sell(self.actor, lines, payments, order_discount=self.order_discount,
-                             approver=self.approver, approved_pct=self.approved_pct)
+                             approver=self.approver, approved_pct=self.approved_pct,
+                             large_line=getattr(self.app, "large_line", None), quantity_approver=self.quantity_approver)
                 change = sum((t.change for t in order.tenders), Decimal(0))
         except Exception as exc:  # a refusal, or a fault (logged): the open sale stays on the screen
             self.app.call_from_thread(self._not_finished, explain(exc))
