@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -41,6 +43,25 @@ def human_report(report: ImportReport) -> str:
     return "\n".join(lines)
 
 
+STEPS = ("read", "checked", "planned", "written")
+
+
+def progress_bar() -> Callable[[str, int], None] | None:
+    """A one-line bar on stderr while a big file imports, when stderr is a terminal (never in a pipe)."""
+    stream = click.get_text_stream("stderr")
+    if not stream.isatty():
+        return None
+    started = time.monotonic()
+
+    def show(step: str, rows: int) -> None:
+        done = STEPS.index(step) + 1
+        bar = "#" * (done * 5) + "." * ((len(STEPS) - done) * 5)
+        stream.write(f"\r[{bar}] {rows:,} rows {step} ({time.monotonic() - started:.1f} s)")
+        stream.flush()
+
+    return show
+
+
 @click.command("import")
 @click.argument("kind", type=click.Choice(KINDS))
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
@@ -68,15 +89,19 @@ def import_(ctx: click.Context, kind: str, file: Path, dry_run: bool, skip_bad: 
             f"This terminal is enrolled with head office ({cfg.sync_url or 'its URL is in the config'}), which owns "
             f"the {kind}: import them there with `counter hq import {kind} {file.name}`; they reach this terminal "
             "with its next sync.")
+    bar = progress_bar()
     try:
         report = run_import(kind, file, dry_run=dry_run, skip_bad=skip_bad, encoding=encoding,
-                            terminal=cfg.terminal, user=user_code)
+                            terminal=cfg.terminal, user=user_code, progress=bar)
     except ImportFileError as exc:
         if as_json:
             emit({"kind": kind, "file": str(file), "status": "error", "line": exc.line, "error": exc.reason},
                  True)
             ctx.exit(1)
         raise
-    emit(report.as_dict(), as_json, lambda _: human_report(report))
+    if bar:
+        click.get_text_stream("stderr").write("\r\033[K")  # the summary below says it all
+    # The whole plan as JSON only when asked: for 100,000 rows it is most of the time and memory.
+    emit(report.as_dict() if as_json else None, as_json, lambda _: human_report(report))
     if report.status == REFUSED:
         ctx.exit(1)

@@ -58,7 +58,7 @@ class ImportReport:
             "reference": self.reference,
             "changes": [
                 {"line": c.line, "key": c.key, "action": c.action,
-                 "fields": {k: [_plain(a), _plain(b)] for k, (a, b) in c.fields.items()}}
+                 "fields": {k: [_plain(a), _plain(b)] for k, (a, b) in c.changed.items()}}
                 for c in self.changes if c.action != UNCHANGED
             ],
         }

@@ -266,7 +266,8 @@ def validate(kind: str, table: Table, header: HeaderMap) -> tuple[list[Record], 
         if len(key_lines) > 1:
             others = ", ".join(str(n) for n in key_lines if n != raw.line)
             problems.append(f"duplicate {_describe(kind, _key(kind, record))} (also on line {others})")
-        for code, code_lines in lines_by_code.items():
+        for code in getattr(record, "barcodes", {}):
+            code_lines = lines_by_code.get(code, [])
             if raw.line in code_lines and len(code_lines) > 1:
                 others = ", ".join(str(n) for n in code_lines if n != raw.line)
                 problems.append(f"barcode {shown(code)} is also on line {others}")
