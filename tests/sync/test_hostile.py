@@ -163,6 +163,8 @@ REQUESTS = {
     "enrol token of 10 KB": ("POST", f"{API}/enroll", {"json": {"token": "x" * 10_000}}, (422,)),
     "enrol token a number": ("POST", f"{API}/enroll", {"json": {"token": 3}}, (422,)),
     "enrol body not JSON": ("POST", f"{API}/enroll", {"content": b"\xff\xfe"}, (422,)),
+    "enrol body of 17 MB": ("POST", f"{API}/enroll", {"content": b'{"token": "' + b"x" * (17 * 1024 * 1024) + b'"}'},
+                            (413,)),
     "pull cursor past 64 bits": ("GET", f"{API}/pull?cursor=0-99999999999999999999", {}, (422,)),
     "pull cursor free text": ("GET", f"{API}/pull?cursor=abc", {}, (422,)),
     "pull limit of a million": ("GET", f"{API}/pull?limit=1000000", {}, (422,)),
