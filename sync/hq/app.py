@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable
 from typing import Annotated, Any
 
+import anyio.from_thread
 import orjson
 import peewee
 import swagger_ui_bundle
@@ -141,9 +142,10 @@ def as_terminal(request: Request, func: Callable[..., Any], *args: Any) -> Any:
         return func(cred, *args)
 
 
-def _known_query(request: Request) -> None:
+async def _known_query(request: Request) -> None:
     """A query parameter the endpoint does not take is a mistake the caller should hear of (a
-    misspelt `cursor` would otherwise restart a pull from the beginning)."""
+    misspelt `cursor` would otherwise restart a pull from the beginning). Async: no I/O, and a
+    plain def would cost every request a trip to the thread pool."""
     route = request.scope.get("route")
     dependant = getattr(route, "dependant", None)
     if dependant is None or not request.query_params:
@@ -259,12 +261,11 @@ def create_app(database: peewee.Database, *, now: Callable[[], dt.datetime] = hq
                         "committed): a sync then needs one request instead of two.")] = None,
         pull_limit: Annotated[int, Query(ge=1, le=feed.MAX_PAGE)] = 500,
     ) -> Response:
-        # Who is asking first: an unknown caller's body is never read.
-        cred = await run_in_threadpool(as_terminal, request, lambda found: found)
-        after = _cursor(pull_cursor)
-        raw = await request.body()
-
-        def apply() -> tuple[push.PushOutcome, dict | None]:
+        def apply(cred: TerminalCredential) -> tuple[push.PushOutcome, dict | None]:
+            # Called once the credential is known good (an unknown caller's body is never read),
+            # on the worker thread and connection that authenticated: the body is read from here.
+            after = _cursor(pull_cursor)
+            raw = anyio.from_thread.run(request.body)
             try:
                 body = orjson.loads(inflate(raw, request.headers.get("content-encoding"), limits.body_bytes)
                                     or b"null")
@@ -273,11 +274,10 @@ def create_app(database: peewee.Database, *, now: Callable[[], dt.datetime] = hq
                 raise HTTPException(400, "A push body is a JSON object {items: [...]}: " + _fields(exc)) from None
             except ValueError as exc:  # not JSON, or not what its Content-Encoding says
                 raise HTTPException(400, f"Unreadable push body: {str(exc)[:200]}") from None
-            with db.connection_context():
-                outcome = push.apply_batch(cred, items, limits)
-                return outcome, None if after is None else _first_page(cred, after, pull_limit)
+            outcome = push.apply_batch(cred, items, limits)
+            return outcome, None if after is None else _first_page(cred, after, pull_limit)
 
-        outcome, page = await run_in_threadpool(apply)
+        outcome, page = await run_in_threadpool(as_terminal, request, apply)
         answer = outcome.as_dict() | ({"pull": page} if page is not None else {})
         # Serialised here: the response model documents the answer, validating it again costs.
         return Response(dumps(answer | {"server_time": _now()}), media_type="application/json")

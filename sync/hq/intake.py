@@ -23,7 +23,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 
 from models import clock
 from models.errors import DomainError
-from models.ledger import KINDS, LOCATION_SCOPE
+from models.ledger import KINDS, LOCATION_SCOPE, EventData
 from models.limits import MAX_AMOUNT, MAX_QUANTITY
 from models.orders import RETURN_ORDER, SALE_ORDER, STATUSES
 
@@ -268,6 +268,13 @@ def claims(kind: str, doc: _Doc, terminal: str, location: str) -> None:
             raise DomainError("Terminal {terminal} belongs to {mine}: transfer {number} goes {source} -> "
                               "{destination}.", terminal=terminal, mine=location, number=doc.number,
                               source=doc.source, destination=doc.destination)
+
+
+def event_data(doc: StockEventDoc) -> EventData:
+    """The ledger's event straight from its read document (no second parse of the wire form)."""
+    return EventData(id=doc.id, location=doc.location, sku=doc.sku, bin=doc.bin, lot=doc.lot, expiry=doc.expiry,
+                     quantity=doc.quantity, kind=doc.kind, reason=doc.reason, occurred_at=doc.occurred_at,
+                     terminal=doc.terminal, user=doc.user, reference=doc.reference, scope=doc.scope)
 
 
 def wire(doc: _Doc) -> dict:

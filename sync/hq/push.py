@@ -70,7 +70,9 @@ def read_items(cred: TerminalCredential, items: list, limits: Limits) -> tuple[l
             read.append(None)
             continue
         docs[index] = doc
-        read.append({"kind": kind, "ref": ref, "payload": intake.wire(doc)})
+        # A stock event goes to the ledger as its document; the rest on in wire form.
+        payload = doc if isinstance(doc, intake.StockEventDoc) else intake.wire(doc)
+        read.append({"kind": kind, "ref": ref, "payload": payload})
     for index, problem in _units_refused(docs).items():
         errors[index], read[index] = problem, None
     return read, errors
@@ -130,7 +132,7 @@ def apply_batch(cred: TerminalCredential, items: list, limits: Limits | None = N
                 continue
             try:
                 if kind == "stock_event":
-                    events[index] = EventData.from_payload(item["payload"])
+                    events[index] = intake.event_data(item["payload"])
                 else:
                     with db.atomic():
                         _apply(kind, item["payload"], cred)
