@@ -92,12 +92,14 @@ Day = Annotated[dt.date, AfterValidator(_sane_date)]
 Currency = Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
 
 
-class _Doc(BaseModel):
+class Document(BaseModel):
+    """A pushed document of some kind, read with the constraints of the columns behind it."""
+
     # Extra fields are ignored: a newer terminal may send more than this head office reads.
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=False)
 
 
-class StockEventDoc(_Doc):
+class StockEventDoc(Document):
     id: Annotated[str, AfterValidator(_event_id)]
     location: Code
     sku: Sku
@@ -114,7 +116,7 @@ class StockEventDoc(_Doc):
     scope: Literal["", LOCATION_SCOPE] = ""
 
 
-class OrderLineDoc(_Doc):
+class OrderLineDoc(Document):
     sku: Sku
     name: _text(255) = ""
     quantity: Quantity
@@ -126,14 +128,14 @@ class OrderLineDoc(_Doc):
     condition: _text(32) = ""
 
 
-class TenderDoc(_Doc):
+class TenderDoc(Document):
     kind: _text(16, required=True)
     amount: Amount
     reference: _text(64) = ""
     change: Amount = Decimal(0)
 
 
-class OrderDoc(_Doc):
+class OrderDoc(Document):
     number: Number
     kind: Literal[SALE_ORDER, RETURN_ORDER] = SALE_ORDER
     channel: _text(32) = "counter"
@@ -153,7 +155,7 @@ class OrderDoc(_Doc):
     tenders: list[TenderDoc] = Field(default_factory=list, max_length=50)
 
 
-class TransferLineDoc(_Doc):
+class TransferLineDoc(Document):
     sku: Sku
     lot: _text(64) = ""
     expiry: Day | None = None
@@ -161,7 +163,7 @@ class TransferLineDoc(_Doc):
     received: Quantity | None = None
 
 
-class TransferDoc(_Doc):
+class TransferDoc(Document):
     number: Number
     source: Code
     destination: Code
@@ -172,19 +174,19 @@ class TransferDoc(_Doc):
     lines: list[TransferLineDoc] = Field(default_factory=list, max_length=1000)
 
 
-class BarcodeDoc(_Doc):
+class BarcodeDoc(Document):
     code: _text(64, required=True)
     pack_qty: Quantity = Decimal(1)
 
 
-class PriceDoc(_Doc):
+class PriceDoc(Document):
     amount: Amount
     currency: Currency
     valid_from: dt.datetime | None = None
     valid_to: dt.datetime | None = None
 
 
-class ProductDoc(_Doc):
+class ProductDoc(Document):
     sku: Sku
     name: _text(255, required=True)
     name_zh: _text(255) = ""
@@ -203,7 +205,7 @@ class ProductDoc(_Doc):
     prices: list[PriceDoc] = Field(default_factory=list, max_length=100)
 
 
-DOCUMENTS: dict[str, type[_Doc]] = {"stock_event": StockEventDoc, "order": OrderDoc, "transfer": TransferDoc,
+DOCUMENTS: dict[str, type[Document]] = {"stock_event": StockEventDoc, "order": OrderDoc, "transfer": TransferDoc,
                                     "product": ProductDoc}
 
 
@@ -227,7 +229,7 @@ def reason(error: ValidationError) -> str:
     return "; ".join(parts) + (f"; and {more} more" if more > 0 else "")
 
 
-def read_item(raw: object, *, now: dt.datetime, limits: Limits) -> tuple[str, str, _Doc]:
+def read_item(raw: object, *, now: dt.datetime, limits: Limits) -> tuple[str, str, Document]:
     """(kind, ref, document) of a pushed item, or a DomainError that says what is wrong with it."""
     try:
         item = Item.model_validate(raw)
@@ -244,7 +246,7 @@ def read_item(raw: object, *, now: dt.datetime, limits: Limits) -> tuple[str, st
     return item.kind, item.ref, doc
 
 
-def claims(kind: str, doc: _Doc, terminal: str, location: str) -> None:
+def claims(kind: str, doc: Document, terminal: str, location: str) -> None:
     """Refuse an item written for another terminal or location than the credential's."""
     if kind == "stock_event":
         assert isinstance(doc, StockEventDoc)
@@ -277,6 +279,6 @@ def event_data(doc: StockEventDoc) -> EventData:
                      terminal=doc.terminal, user=doc.user, reference=doc.reference, scope=doc.scope)
 
 
-def wire(doc: _Doc) -> dict:
+def wire(doc: Document) -> dict:
     """The document back in wire form (strings for decimals and times), for the code that applies it."""
     return doc.model_dump(mode="json")

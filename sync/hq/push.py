@@ -54,7 +54,7 @@ def read_items(cred: TerminalCredential, items: list, limits: Limits) -> tuple[l
     now = hqclock.now()
     read: list[dict | None] = []
     errors: dict[int, DomainError] = {}
-    docs: dict[int, intake._Doc] = {}
+    docs: dict[int, intake.Document] = {}
     for index, raw in enumerate(items):
         try:
             kind, ref, doc = intake.read_item(raw, now=now, limits=limits)
@@ -78,7 +78,7 @@ def read_items(cred: TerminalCredential, items: list, limits: Limits) -> tuple[l
     return read, errors
 
 
-def _quantities(doc: intake._Doc) -> list[tuple[str, Decimal]]:
+def _quantities(doc: intake.Document) -> list[tuple[str, Decimal]]:
     if isinstance(doc, intake.StockEventDoc):
         return [(doc.sku, doc.quantity)]
     if isinstance(doc, intake.OrderDoc | intake.TransferDoc):
@@ -86,7 +86,7 @@ def _quantities(doc: intake._Doc) -> list[tuple[str, Decimal]]:
     return []
 
 
-def _units_refused(docs: dict[int, intake._Doc]) -> dict[int, DomainError]:
+def _units_refused(docs: dict[int, intake.Document]) -> dict[int, DomainError]:
     """Items with a quantity finer than its product's unit (0.0001 of a whole-unit product)."""
     wanted = {sku for doc in docs.values() for sku, _ in _quantities(doc)}
     places = dict(select_in([Product.sku, Product.unit_precision], Product.sku, sorted(wanted)))
