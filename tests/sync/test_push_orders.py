@@ -92,7 +92,7 @@ def test_a_batch_of_orders_lands_as_the_terminal_wrote_them_and_once(hq, make_te
 
 def test_an_order_filed_meanwhile_is_left_to_the_one_by_one_path(hq, make_terminal):
     """A resend crossing its first attempt: the bulk insert skips the order the other request filed."""
-    from sync.hq import push
+    from sync.hq import push_orders
     from sync.hq.models import TerminalCredential
 
     with at(hq.database):
@@ -106,9 +106,9 @@ def test_an_order_filed_meanwhile_is_left_to_the_one_by_one_path(hq, make_termin
         doc = json.loads(row.payload)
     with at(hq.database):
         cred = TerminalCredential.get(TerminalCredential.code == "T01")
-        assert push.apply_new_orders([(0, doc)], cred) == (set(), {})
+        assert push_orders.apply_new_orders([(0, doc)], cred) == (set(), {})
         products = {"P1": product_by_sku("P1").id}
-        again = push._new_order_row(doc, cred, {"STORE1": factories.location("STORE1").id}, {}, {}, products)
-        assert push._insert_orders([(0, doc, again)], products, cred) == set()
+        again = push_orders._new_order_row(doc, cred, {"STORE1": factories.location("STORE1").id}, {}, {}, products)
+        assert push_orders._insert_orders([(0, doc, again)], products, cred) == set()
         assert Order.select().count() == 1 and Tender.select().count() == 1
         assert OrderStatusChange.select().count() == 1
