@@ -160,3 +160,14 @@ async def test_code_and_pin_in_one_burst_log_in(make_app):
         await scan_burst(pilot, "1001\r1234")
         await idle(pilot)
         assert app.actor is not None and app.actor.user.code == "1001"
+
+
+async def test_pin_split_across_the_focus_move_keeps_every_digit(make_app):
+    # tmux (or a slow wedge) sends the first PIN digits before focus reaches the PIN field and the
+    # rest after it: the early digits are the PIN's, not stranded in the code field.
+    app = make_app()
+    async with app.run_test() as pilot:
+        await scan_burst(pilot, "1001\r12", end="")
+        await scan_burst(pilot, "34")
+        await idle(pilot)
+        assert app.actor is not None and app.actor.user.code == "1001", error_text(app)

@@ -31,6 +31,7 @@ class LoginScreen(CounterScreen):
 
     user_code = ""
     _pin_focus_pending = False
+    _pin_start = ""  # what the PIN field was given at the code's Enter
 
     def compose(self) -> ComposeResult:
         yield StatusBar()
@@ -58,14 +59,20 @@ class LoginScreen(CounterScreen):
         scan_input = self.query_one("#user-code", ScanInput)
         scan_input.placeholder = text
         # Keys already typed after the code's Enter belong to the PIN.
-        leftover, scan_input.value = scan_input.value, ""
-        pin.value = leftover
+        pin.value = self._pin_start = scan_input.take_text()
         self._pin_focus_pending = True  # focus() lands on a later turn of the message loop
         pin.focus()
 
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
-        if event.widget.id == "pin":
+        if event.widget.id == "pin" and self._pin_focus_pending:
             self._pin_focus_pending = False
+            # Keys that reached the code field while focus was on its way come after the ones moved
+            # at the code's Enter and before any the PIN field has taken itself since.
+            pin = self.query_one("#pin", Input)
+            at = len(self._pin_start)
+            stranded = self.query_one("#user-code", ScanInput).take_text()
+            pin.value = pin.value[:at] + stranded + pin.value[at:]
+            pin.cursor_position = len(pin.value)
 
     @on(Input.Submitted, "#pin")
     def _pin_entered(self, event: Input.Submitted) -> None:

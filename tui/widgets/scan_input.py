@@ -146,6 +146,14 @@ class ScanInput(Input):
         else:
             self.replace(typed, *selection)
 
+    def take_text(self) -> str:
+        """Everything typed and not yet scanned (shown or still held), removed from the field: for
+        a screen that decides those keys were meant for another field."""
+        self._put_typed()
+        text = self.value
+        self.clear()
+        return text
+
     # --- ending a scan ---------------------------------------------------------------------------
 
     def end_scan(self) -> None:
