@@ -29,11 +29,15 @@ def human_report(report: ImportReport) -> str:
     verb = {DRY_RUN: "Would import", REFUSED: "Nothing imported from"}.get(report.status, "Imported")
     lines = [f"{verb} {report.path} ({report.kind}, {report.encoding}, "
              f"delimiter {report.delimiter!r}): {report.created} created, {report.updated} updated, "
-             f"{report.unchanged} unchanged, {len(report.rejected)} rejected."]
+             f"{report.unchanged} unchanged, {report.rejected_count} rejected."]
     if report.ignored_columns:
         lines.append(f"Ignored columns: {', '.join(report.ignored_columns)}.")
     for rejection in report.rejected:
         lines.append(f"  line {rejection.line}: {rejection.reason}")
+    hidden = report.rejected_count - len(report.rejected)
+    if hidden:
+        lines.append(f"  ... and {hidden:,} more rejected rows"
+                     + (" (all of them are in the rejected file)." if report.rejected_path else "."))
     if report.status == REFUSED:
         lines.append("Fix these rows and import again, or add --skip-bad to import the good rows only.")
     if report.rejected_path:
@@ -43,20 +47,18 @@ def human_report(report: ImportReport) -> str:
     return "\n".join(lines)
 
 
-STEPS = ("read", "checked", "planned", "written")
-
-
-def progress_bar() -> Callable[[str, int], None] | None:
-    """A one-line bar on stderr while a big file imports, when stderr is a terminal (never in a pipe)."""
+def progress_bar() -> Callable[[str, int, int | None], None] | None:
+    """A one-line bar on stderr while a big file imports, when stderr is a terminal (never in a pipe):
+    rows checked in the first pass, then a bar of the rows written (or planned) in the second."""
     stream = click.get_text_stream("stderr")
     if not stream.isatty():
         return None
     started = time.monotonic()
 
-    def show(step: str, rows: int) -> None:
-        done = STEPS.index(step) + 1
-        bar = "#" * (done * 5) + "." * ((len(STEPS) - done) * 5)
-        stream.write(f"\r[{bar}] {rows:,} rows {step} ({time.monotonic() - started:.1f} s)")
+    def show(step: str, rows: int, total: int | None) -> None:
+        done = 20 * rows // total if total else 0
+        bar = "#" * done + "." * (20 - done)
+        stream.write(f"\r\033[K[{bar}] {rows:,} rows {step} ({time.monotonic() - started:.1f} s)")
         stream.flush()
 
     return show

@@ -7,7 +7,7 @@ fields that differ, before and after) or unchanged.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -164,6 +164,17 @@ def _location(code: str, locations: dict[str, Location]) -> Location | None:
     return matches[0] if len(matches) == 1 else None
 
 
+def places(default: Location | None) -> Callable[[str | None], str | None]:
+    """A stock row's location cell -> the code of the location it names (the cell as it is if none)."""
+    locations = {loc.code: loc for loc in Location.select()}
+
+    def place(cell: str | None) -> str | None:
+        location = _location(cell, locations) if cell else default
+        return location.code if location is not None else cell
+
+    return place
+
+
 def _stock(records: list[StockRecord], cells: dict[int, list[str]], ctx: Context) -> Plan:
     products = _by(Product, Product.sku, (r.sku for r in records))
     locations = {loc.code: loc for loc in Location.select()}
@@ -192,25 +203,13 @@ def _stock(records: list[StockRecord], cells: dict[int, list[str]], ctx: Context
         else:
             resolved.append((record, location, product, quantity))
 
-    # "STORE1" and an empty location cell can name the same place: look for duplicates once resolved.
-    lines: dict[tuple, list[int]] = {}
-    for record, location, _, _ in resolved:
-        lines.setdefault((location.code, record.sku, record.bin, record.lot), []).append(record.line)
-    ids = {}
-    for record, location, _, _ in resolved:
-        key = (location.code, record.sku, record.bin, record.lot)
-        if len(lines[key]) > 1:
-            others = ", ".join(str(n) for n in lines[key] if n != record.line)
-            plan.rejections.append(_reject(record, f"duplicate SKU {record.sku} at {location.code} "
-                                                   f"(also on line {others})", cells))
-            continue
-        ids[record.line] = stock_event_id(ctx.digest, *key)
+    # Rows naming one place twice ("STORE1" and an empty cell) were refused with the file's keys.
+    ids = {record.line: stock_event_id(ctx.digest, location.code, record.sku, record.bin, record.lot)
+           for record, location, _, _ in resolved}
     known = set()
     for chunk in _chunks(sorted(ids.values())):
         known.update(e.id for e in StockEvent.select(StockEvent.id).where(StockEvent.id.in_(chunk)))
     for record, location, product, quantity in resolved:
-        if record.line not in ids:
-            continue
         event_id = ids[record.line]
         label = " ".join(p for p in (location.code, record.sku, record.bin and f"bin {record.bin}",
                                      record.lot and f"lot {record.lot}") if p)
@@ -221,7 +220,6 @@ def _stock(records: list[StockRecord], cells: dict[int, list[str]], ctx: Context
         record.quantity = quantity
         plan.changes.append(Change(record.line, label, CREATED, {"on_hand": (before, quantity)}, record,
                                    (location, product, event_id)))
-    plan.rejections.sort(key=lambda r: r.line)
     return plan
 
 

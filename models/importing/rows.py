@@ -1,4 +1,4 @@
-"""Checking each row on its own and against the other rows of the file (no database needed).
+"""Checking each row on its own (no database needed).
 
 A row yields either a typed record or the reasons it is refused; every problem of a row is listed.
 An empty optional cell means "not given": it never overwrites what the store already has.
@@ -74,15 +74,14 @@ class _Row:
 
     def __init__(self, raw: RawRow, header: HeaderMap, table: Table) -> None:
         self.raw = raw
-        self.header = header
+        cells, width = raw.cells, len(raw.cells)
+        # Every cell is asked for once or twice: strip each once.
+        self._texts = {name: cells[at].strip() for name, at in header.index.items() if at < width}
         self.decimal_comma = table.decimal_comma
         self.problems: list[str] = []
 
     def text(self, name: str) -> str:
-        position = self.header.index.get(name)
-        if position is None or position >= len(self.raw.cells):
-            return ""
-        return self.raw.cells[position].strip()
+        return self._texts.get(name, "")
 
     def required(self, name: str) -> str:
         value = self.text(name)
@@ -90,13 +89,13 @@ class _Row:
             self.problems.append(f"{name} is empty")
         return value
 
-    def parse(self, name: str, parser: Callable[[str], Any]) -> Any:
-        """The parsed cell, or None if it is empty or bad (a bad one is noted as a problem)."""
-        text = self.text(name)
+    def parse(self, name: str, parser: Callable[..., Any], *args: Any) -> Any:
+        """`parser(cell, *args)`, or None if the cell is empty or bad (a bad one is noted as a problem)."""
+        text = self._texts.get(name)
         if not text:
             return None
         try:
-            return parser(text)
+            return parser(text, *args)
         except ValueError as exc:
             self.problems.append(str(exc))
             return None
@@ -122,6 +121,13 @@ class _Row:
         return value
 
 
+_FLAGS = ("weight_priced", "track_lot", "track_serial", "track_expiry", "active")
+
+
+def _one_barcode(_cell: str, part: str) -> str:
+    return values.barcode(part)
+
+
 def _product(row: _Row) -> ProductRecord:
     sku = row.code("sku", row.required("sku"))
     name = row.required("name")
@@ -132,16 +138,15 @@ def _product(row: _Row) -> ProductRecord:
     if len(given.get("unit", "")) > 8:
         row.problems.append(f"unit {given['unit']!r} is longer than 8 characters")
     parsed = {
-        "unit_precision": row.parse("unit_precision", lambda t: values.integer(t, "unit_precision", 0, 3)),
-        "tax_rate": row.parse("tax_rate", lambda t: _tax(t, row.decimal_comma)),
-        **{flag: row.parse(flag, lambda t, f=flag: values.boolean(t, f))
-           for flag in ("weight_priced", "track_lot", "track_serial", "track_expiry", "active")},
+        "unit_precision": row.parse("unit_precision", values.integer, "unit_precision", 0, 3),
+        "tax_rate": row.parse("tax_rate", _tax, row.decimal_comma),
+        **{flag: row.parse(flag, values.boolean, flag) for flag in _FLAGS},
     }
     given.update({k: v for k, v in parsed.items() if v is not None})
     codes: dict[str, Decimal] = {}
     for part in row.text("barcode").split("|"):
         if part.strip():
-            code = row.parse("barcode", lambda _t, p=part: values.barcode(p))
+            code = row.parse("barcode", _one_barcode, part)
             if code:
                 codes[code] = Decimal(1)
     pack_code = row.parse("pack_barcode", values.barcode)
@@ -174,7 +179,7 @@ def _price(row: _Row) -> PriceRecord:
         row.problems.append("price is empty")
     amount = row.number("price", max_places=MAX_MONEY_PLACES, limit=MAX_UNIT_PRICE)
     cur = row.parse("currency", values.currency)
-    valid_from = row.parse("valid_from", lambda t: values.moment(t, "valid_from"))
+    valid_from = row.parse("valid_from", values.moment, "valid_from")
     return PriceRecord(row.raw.line, sku, amount if amount is not None else Decimal(0), cur, valid_from)
 
 
@@ -212,21 +217,23 @@ _PARSERS: dict[str, Callable[[_Row], Record]] = {
 }
 
 
-def _key(kind: str, record: Record) -> tuple:
+def key(record: Record, place: Callable[[str | None], str | None] | None = None) -> tuple:
+    """What a row states something about: two rows of a file with the same key contradict each other.
+    `place` turns a stock row's location cell into the location it names ("" and "STORE1" can be one)."""
     if isinstance(record, PriceRecord):
         return (record.sku, record.currency, record.valid_from)
     if isinstance(record, StockRecord):
-        return (record.location, record.sku, record.bin, record.lot)
+        return ((place or (lambda code: code))(record.location), record.sku, record.bin, record.lot)
     if isinstance(record, CustomerRecord):
         return (record.code,)
     return (record.sku,)
 
 
-def _describe(kind: str, key: tuple) -> str:
+def describe(kind: str, key: tuple) -> str:
     if kind == STOCK:
         location, sku, bin_, lot = key
-        where = " ".join(p for p in (location or "", f"bin {bin_}" if bin_ else "", f"lot {lot}" if lot else "") if p)
-        return f"SKU {sku}" + (f" ({where})" if where else "")
+        where = " ".join(p for p in (f"bin {bin_}" if bin_ else "", f"lot {lot}" if lot else "") if p)
+        return f"SKU {sku}" + (f" at {location}" if location else "") + (f" ({where})" if where else "")
     if kind == PRICES:
         sku, cur, start = key
         return f"price of SKU {sku}" + (f" in {cur}" if cur else "") + (f" from {start:%Y-%m-%d}" if start else "")
@@ -235,47 +242,16 @@ def _describe(kind: str, key: tuple) -> str:
     return f"SKU {key[0]}"
 
 
-def validate(kind: str, table: Table, header: HeaderMap) -> tuple[list[Record], list[Rejection]]:
-    """Typed records for the good rows, and every bad row with its reasons, in file order."""
+def check(kind: str, raw: RawRow, header: HeaderMap, table: Table) -> tuple[Record, list[str]]:
+    """The row as a typed record and its own problems (empty when it is good on its own). Whether
+    its key or barcodes are on other lines too is the file's business (`importing.keys`)."""
+    row = _Row(raw, header, table)
     width = len(table.header)
-    parsed: list[tuple[RawRow, Record, list[str]]] = []
-    for raw in table.rows:
-        row = _Row(raw, header, table)
-        extra = [c for c in raw.cells[width:] if c.strip()]
-        if extra:
-            row.problems.append(f"{len(raw.cells)} values but the header has {width} columns "
-                                f"(a value with a {_name(table.delimiter)} that is not in quotes?)")
-        record = _PARSERS[kind](row)
-        parsed.append((raw, record, row.problems))
-
-    # The same key twice: which line is right is a person's call, so every copy is refused. Rows bad
-    # on their own are left out: their key may be a misreading, and they are refused anyway.
-    clean = [(raw, record) for raw, record, problems in parsed if not problems]
-    lines_by_key: dict[tuple, list[int]] = {}
-    for raw, record in clean:
-        lines_by_key.setdefault(_key(kind, record), []).append(raw.line)
-    lines_by_code: dict[str, list[int]] = {}
-    for raw, record in clean:
-        for code in getattr(record, "barcodes", {}):
-            lines_by_code.setdefault(code, []).append(raw.line)
-
-    records: list[Record] = []
-    rejections: list[Rejection] = []
-    for raw, record, problems in parsed:
-        key_lines = lines_by_key.get(_key(kind, record), [])
-        if len(key_lines) > 1:
-            others = ", ".join(str(n) for n in key_lines if n != raw.line)
-            problems.append(f"duplicate {_describe(kind, _key(kind, record))} (also on line {others})")
-        for code in getattr(record, "barcodes", {}):
-            code_lines = lines_by_code.get(code, [])
-            if raw.line in code_lines and len(code_lines) > 1:
-                others = ", ".join(str(n) for n in code_lines if n != raw.line)
-                problems.append(f"barcode {shown(code)} is also on line {others}")
-        if problems:
-            rejections.append(Rejection(raw.line, problems, raw.cells))
-        else:
-            records.append(record)
-    return records, rejections
+    extra = [c for c in raw.cells[width:] if c.strip()]
+    if extra:
+        row.problems.append(f"{len(raw.cells)} values but the header has {width} columns "
+                            f"(a value with a {_name(table.delimiter)} that is not in quotes?)")
+    return _PARSERS[kind](row), row.problems
 
 
 def _name(delimiter: str) -> str:

@@ -101,8 +101,8 @@ def test_bad_stock_rows_are_reported_by_line_and_nothing_written(shop, write):
         (4, "quantity '-2' is negative"),
         (5, "P1 is counted in whole pcs"),
         (6, "quantity 'x' is not a number (write it like 12.50)"),
-        (8, "duplicate SKU P2 (WH1) (also on line 9)"),
-        (9, "duplicate SKU P2 (WH1) (also on line 8)"),
+        (8, "duplicate SKU P2 at WH1 (also on line 9)"),
+        (9, "duplicate SKU P2 at WH1 (also on line 8)"),
         (10, "L1 is tracked by lot: give the lot"),
         (12, "sku is empty"),
     ]
