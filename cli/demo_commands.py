@@ -57,9 +57,9 @@ def start_head_office(cfg: config_mod.Config, products: int, seed: int,
     pull everything, exactly as a real terminal does. It takes `port` (default 8765, so the saved
     sync address stays right between runs), or any free port if that one is busy.
     """
+    from hq.server import DEFAULT_PORT, serve_in_thread
     from models import demo as demo_data
     from models.db import bind
-    from sync.hq.server import DEFAULT_PORT, serve_in_thread
 
     where = str(Path(cfg.database).with_name("demo-hq.db"))
     try:
@@ -79,12 +79,12 @@ def start_head_office(cfg: config_mod.Config, products: int, seed: int,
 def connect_terminal(cfg: config_mod.Config, hq: Any) -> None:
     """Enrol a demo terminal with head office (first run) or point it at this run's address.
     Opens (and leaves open) that terminal's store."""
+    from hq.auth import add_terminal
+    from hq.models import TerminalCredential
     from models import demo as demo_data
     from models.db import bind
     from models.store import open_store
     from sync.client import enroll
-    from sync.hq.auth import add_terminal
-    from sync.hq.models import TerminalCredential
 
     open_store(cfg.database)
     if cfg.sync_token and not demo_data.is_empty():

@@ -19,8 +19,8 @@ def _url(db_url: str | None) -> str:
 
 
 def _open(db_url: str | None):
+    from hq.server import open_hq
     from models.db import db
-    from sync.hq.server import open_hq
 
     database = open_hq(_url(db_url))
     db.initialize(database)
@@ -49,7 +49,7 @@ def hq(ctx: click.Context, db_url: str | None, host: str, port: int) -> None:
               help="Server processes sharing the database (e.g. one per CPU core).")
 def serve(db_url: str | None, host: str, port: int, workers: int = 1) -> None:
     """Serve the sync API (OpenAPI at /docs, health at /health); JSON log lines on stderr."""
-    from sync.hq.server import serve as run
+    from hq.server import serve as run
 
     db_url = _url(db_url)
     click.echo(f"Head office on http://{host}:{port} (database {db_url}); Ctrl+C stops it.", err=True)
@@ -64,7 +64,7 @@ def serve(db_url: str | None, host: str, port: int, workers: int = 1) -> None:
 @domain_errors
 def add_terminal(db_url: str | None, location: str, code: str | None, as_json: bool) -> None:
     """Register a terminal and print its one-time enrolment token."""
-    from sync.hq import auth
+    from hq import auth
 
     _open(db_url)
     new = auth.add_terminal(location, code)
@@ -84,7 +84,7 @@ def add_terminal(db_url: str | None, location: str, code: str | None, as_json: b
 @domain_errors
 def add_location(db_url: str | None, code: str, name: str, kind: str, currency: str, as_json: bool) -> None:
     """Add a store or warehouse that terminals can then be registered at."""
-    from sync.hq import auth
+    from hq import auth
 
     _open(db_url)
     loc = auth.add_location(code, name, kind, currency)
@@ -99,7 +99,7 @@ def add_location(db_url: str | None, code: str, name: str, kind: str, currency: 
 @domain_errors
 def revoke_terminal(db_url: str | None, code: str) -> None:
     """Revoke a terminal's credential: its next call gets 401."""
-    from sync.hq import auth
+    from hq import auth
 
     _open(db_url)
     cred = auth.revoke(code)
@@ -111,7 +111,7 @@ def revoke_terminal(db_url: str | None, code: str) -> None:
 @json_option
 def list_terminals(db_url: str | None, as_json: bool) -> None:
     """List terminals with their location, enrolment and last contact."""
-    from sync.hq import auth
+    from hq import auth
 
     _open(db_url)
     rows = [{"terminal": c.code, "location": c.location_code,

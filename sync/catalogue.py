@@ -1,6 +1,6 @@
 """Products as documents, both ways: head office writes them into pull pages, a terminal applies
 them; a terminal that had a catalogue of its own before it enrolled sends its products once, and
-head office takes in the ones it does not know (`sync/hq/push.py`)."""
+head office takes in the ones it does not know (`hq/push.py`)."""
 
 from __future__ import annotations
 

@@ -28,9 +28,9 @@ from pathlib import Path
 
 import httpx
 
+from hq import auth
+from hq.server import connect_database, prepare
 from models.db import bind
-from sync.hq import auth
-from sync.hq.server import connect_database, prepare
 from sync.wire import API
 
 MB = 1024 * 1024
@@ -59,7 +59,7 @@ def head_office(tmp: Path) -> tuple[subprocess.Popen, str, str]:
         _cred, credential = auth.enroll(token)
     database.close()
     port = free_port()
-    code = f"from sync.hq.server import serve; serve({url!r}, port={port})"
+    code = f"from hq.server import serve; serve({url!r}, port={port})"
     process = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30

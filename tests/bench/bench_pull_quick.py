@@ -25,6 +25,8 @@ from decimal import Decimal
 from pathlib import Path
 
 from cli.config import Config
+from hq import auth
+from hq.server import HQHandle, connect_database, serve_in_thread
 from models import schema
 from models.catalog import Barcode, Price, Product, product_by_sku
 from models.db import bind
@@ -34,8 +36,6 @@ from models.outbox import pending_count
 from models.places import Location
 from models.store import actor_for, ensure_terminal
 from sync import client as sync
-from sync.hq import auth
-from sync.hq.server import HQHandle, connect_database, serve_in_thread
 from tests import pg
 from tests.pg import fresh_database
 

@@ -3,7 +3,7 @@
     python tests/bench/bench_sync.py [--events 10000] [--products 100000] [--terminals 20] [--rounds 10]
 
 Starts a throwaway PostgreSQL cluster (as tests/pg.py does) and runs the head office as its own
-process (`sync.hq.server.serve`), as in production: one uvicorn worker for the single-terminal
+process (`hq.server.serve`), as in production: one uvicorn worker for the single-terminal
 parts (push, pull), two worker processes for the concurrent part (`--hq-workers`; head office is
 stateless and production runs several). Terminals are SQLite files; the concurrent part runs each
 terminal in a process of its own. Measures:
@@ -58,6 +58,8 @@ import peewee  # noqa: E402
 import psycopg  # noqa: E402
 
 from cli.config import Config  # noqa: E402
+from hq import auth  # noqa: E402
+from hq.server import connect_database, open_hq  # noqa: E402
 from models import schema  # noqa: E402
 from models.catalog import Product, current_price  # noqa: E402
 from models.db import bind  # noqa: E402
@@ -68,8 +70,6 @@ from models.outbox import pending_count  # noqa: E402
 from models.people import create_user  # noqa: E402
 from models.store import actor_for  # noqa: E402
 from sync import client as sync  # noqa: E402
-from sync.hq import auth  # noqa: E402
-from sync.hq.server import connect_database, open_hq  # noqa: E402
 from tests import pg  # noqa: E402
 
 HQ_WORKERS = 2  # default of --hq-workers
@@ -106,7 +106,7 @@ def head_office(url: str, logdir: Path, workers: int = 1) -> Iterator[str]:
     port = pg.free_port()
     log = open(logdir / f"hq-{port}.log", "w")  # noqa: SIM115 - closed below
     proc = subprocess.Popen(
-        [sys.executable, "-c", f"from sync.hq.server import serve; serve({url!r}, port={port}, workers={workers})"],
+        [sys.executable, "-c", f"from hq.server import serve; serve({url!r}, port={port}, workers={workers})"],
         cwd=Path(__file__).resolve().parents[2], stdout=log, stderr=log)
     base = f"http://127.0.0.1:{port}"
     try:

@@ -11,12 +11,12 @@ from pathlib import Path
 import peewee
 import pytest
 
+from hq.server import connect_database
 from models import schema
 from models.bulk import insert_values, select_in
 from models.db import bind
 from models.ledger import StockEvent, StockLevel
 from models.places import Location
-from sync.hq.server import connect_database
 from tests.factories import product
 from tests.pg import fresh_database, postgres_url  # noqa: F401 - fixture
 

@@ -16,10 +16,10 @@ import peewee
 import pytest
 
 from cli.config import Config
+from hq import auth
+from hq.server import HQHandle, connect_database, serve_in_thread
 from models import clock, schema
 from models.db import bind
-from sync.hq import auth
-from sync.hq.server import HQHandle, connect_database, serve_in_thread
 from tests.pg import fresh_database, postgres_url  # noqa: F401 - fixture
 
 __all__ = ["postgres_url"]

@@ -7,8 +7,8 @@ import json
 from click.testing import CliRunner
 
 from cli.main import cli
+from hq.server import serve_in_thread
 from models.db import db
-from sync.hq.server import serve_in_thread
 from tests import factories
 from tests.sync.conftest import at
 

@@ -8,9 +8,9 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 
+from hq import auth
+from hq.server import serve_in_thread
 from models.db import bind
-from sync.hq import auth
-from sync.hq.server import serve_in_thread
 from tests import factories
 
 

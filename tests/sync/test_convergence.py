@@ -41,6 +41,8 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
 
 from cli.config import Config
+from hq import auth
+from hq.server import HQHandle, connect_database, serve_in_thread
 from models import attention, schema
 from models.catalog import Product, current_price, product_by_sku
 from models.db import db
@@ -58,8 +60,6 @@ from models.places import Location
 from models.stock_docs import Transfer
 from models.store import actor_for
 from sync import client as sync
-from sync.hq import auth
-from sync.hq.server import HQHandle, connect_database, serve_in_thread
 from tests import factories
 from tests.pg import fresh_database
 from tests.sync.conftest import at

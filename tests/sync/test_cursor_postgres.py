@@ -5,10 +5,10 @@ from __future__ import annotations
 import psycopg
 import pytest
 
+from hq.changelog import Cursor
+from hq.server import serve_in_thread
 from models.catalog import Product
 from sync import client as sync
-from sync.hq.changelog import Cursor
-from sync.hq.server import serve_in_thread
 from tests.pg import fresh_database
 from tests.sync.conftest import enrolled
 

@@ -8,14 +8,14 @@ import tomllib
 
 import pytest
 
+from hq import auth
+from hq.models import TerminalCredential
 from models import attention, clock
 from models.catalog import Product, current_price, find_by_code
 from models.ledger import StockEvent
 from models.outbox import OutboxEntry, enqueue, pending_count
 from models.people import authenticate
 from sync import client as sync
-from sync.hq import auth
-from sync.hq.models import TerminalCredential
 from tests import factories
 from tests.sync.conftest import add_terminal, at, enrolled
 
@@ -96,7 +96,7 @@ def test_add_terminal_refuses_a_taken_code(hq):
 
 
 def test_tokens_never_look_like_command_line_options():
-    from sync.hq.auth import new_token
+    from hq.auth import new_token
 
     tokens = [new_token() for _ in range(500)]
     assert all(t.startswith("cnt_") and len(t) > 40 for t in tokens)

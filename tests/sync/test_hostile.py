@@ -138,7 +138,7 @@ def test_a_bad_item_does_not_hold_up_the_good_ones_behind_it(shop, name):
 
 
 def test_a_rejection_keeps_only_an_excerpt_of_a_huge_payload(shop):
-    from sync.hq.models import PushRejection
+    from hq.models import PushRejection
 
     hq, client = shop
     huge = event(reason="R" * 5_000_000, quantity="NaN")

@@ -3,9 +3,9 @@ import's transaction, on SQLite and on PostgreSQL alike."""
 
 from __future__ import annotations
 
+from hq.server import connect_database, prepare
 from models.catalog import Product
 from models.importing import IMPORTED, REFUSED, importer, run_import
-from sync.hq.server import connect_database, prepare
 from tests.factories import ean13
 
 from .conftest import at

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import threading
 
-from sync.hq.server import HQ_HISTORY, connect_database, prepare
+from hq.server import HQ_HISTORY, connect_database, prepare
 
 
 def test_instances_starting_together_migrate_once(hq_url):

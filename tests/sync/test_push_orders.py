@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import httpx
 
+from hq.models import PushRejection
 from models.catalog import product_by_sku
 from models.money import Money
 from models.ops.returning import ReturnLine, refund_value, return_goods
@@ -14,7 +15,6 @@ from models.ops.selling import Payment, SaleLine, order_document, sell
 from models.orders import Order, OrderStatusChange, Tender
 from models.outbox import OutboxEntry
 from models.store import actor_for
-from sync.hq.models import PushRejection
 from sync.wire import API, gzip_json
 from tests import factories
 from tests.sync.conftest import at, enrolled
@@ -92,8 +92,8 @@ def test_a_batch_of_orders_lands_as_the_terminal_wrote_them_and_once(hq, make_te
 
 def test_an_order_filed_meanwhile_is_left_to_the_one_by_one_path(hq, make_terminal):
     """A resend crossing its first attempt: the bulk insert skips the order the other request filed."""
-    from sync.hq import push_orders
-    from sync.hq.models import TerminalCredential
+    from hq import push_orders
+    from hq.models import TerminalCredential
 
     with at(hq.database):
         factories.product("P1", price="2.50")

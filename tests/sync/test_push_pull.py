@@ -9,6 +9,8 @@ from decimal import Decimal
 import httpx
 import pytest
 
+from hq.models import PushRejection
+from hq.server import serve_in_thread
 from models import attention, clock
 from models.catalog import Product, product_by_sku
 from models.hq import CURSOR, get_state, remote_levels
@@ -19,8 +21,6 @@ from models.orders import Order
 from models.outbox import OutboxEntry, pending_count
 from models.store import actor_for
 from sync import client as sync
-from sync.hq.models import PushRejection
-from sync.hq.server import serve_in_thread
 from sync.wire import API, gzip_json
 from tests import factories
 from tests.sync.conftest import at, enrolled

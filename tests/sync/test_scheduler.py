@@ -18,13 +18,13 @@ from pathlib import Path
 
 import pytest
 
+from hq.server import HQHandle, serve_in_thread
 from models.catalog import product_by_sku
 from models.ledger import RECEIPT
 from models.ops.recording import record_stock
 from models.outbox import pending_count
 from models.store import actor_for
 from sync import client as sync
-from sync.hq.server import HQHandle, serve_in_thread
 from sync.scheduler import OFFLINE, ONLINE, SYNCING, SyncScheduler, SyncStatus, backoff_delay
 from tests import factories
 from tests.sync.conftest import at, enrolled

@@ -10,10 +10,10 @@ from pathlib import Path
 from textual.pilot import Pilot
 
 from cli.config import Config
+from hq import auth
+from hq.server import HQHandle, serve_in_thread
 from models.db import bind
 from sync.client import enroll
-from sync.hq import auth
-from sync.hq.server import HQHandle, serve_in_thread
 from tests.tui.counter_data import seed
 
 

@@ -26,8 +26,8 @@ from models.ledger import EventData, post_events
 from models.ops.transfers import booked_elsewhere, bookings, second_bookings
 from models.places import Location
 from models.stock_docs import Transfer, TransferLine
+from sync.catalogue import apply_products
 
-from ..catalogue import apply_products
 from . import hqclock, intake
 from .limits import Limits
 from .models import PushRejection, TerminalCredential

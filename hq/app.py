@@ -30,8 +30,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from models import clock
 from models.db import bind, db
 from models.errors import PermissionDenied
+from sync.wire import API, SERVER_TIME_HEADER, dumps
 
-from ..wire import API, SERVER_TIME_HEADER, dumps
 from . import auth, changelog, feed, hqclock, push
 from .body import BodyLimit, TooLarge, inflate
 from .changelog import CURSOR_PATTERN, Cursor

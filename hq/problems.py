@@ -13,7 +13,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 from starlette.responses import Response
 
-from ..wire import dumps
+from sync.wire import dumps
 
 PROBLEM_JSON = "application/problem+json"
 TYPES = "https://counter-oms.org/problems/"

@@ -3,7 +3,7 @@ import peewee
 
 
 def up(migrator, db):
-    from sync.hq.changelog import backfill, install_triggers
+    from hq.changelog import backfill, install_triggers
 
     class Base(peewee.Model):
         class Meta:

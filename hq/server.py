@@ -87,7 +87,7 @@ def serve(url: str, host: str = "127.0.0.1", port: int = DEFAULT_PORT, workers: 
         database = open_hq(url)
         database.close_all() if isinstance(database, PooledPostgresqlDatabase) else database.close()
         os.environ[_URL_VARIABLE] = url
-        uvicorn.run("sync.hq.server:worker_app", factory=True, workers=workers, host=host, port=port,
+        uvicorn.run("hq.server:worker_app", factory=True, workers=workers, host=host, port=port,
                     log_config=None, access_log=False, proxy_headers=True)
         return
     database = open_hq(url)

@@ -1,7 +1,7 @@
 """Head-office-only tables: terminal credentials, the commit-ordered change log, refused pushes.
 
 They bind to the same `db` proxy as the domain but are created by the head office's own migrations
-(`sync/hq/migrations`, history table `hq_schema_migration`), so a terminal's store never has them.
+(`hq/migrations`, history table `hq_schema_migration`), so a terminal's store never has them.
 """
 
 from __future__ import annotations

@@ -29,8 +29,8 @@ from models.people import User
 from models.places import Location
 from models.statements import Slot, Statement, as_model, chunks
 from models.stock_docs import Delivery, Transfer
+from sync.wire import delivery_doc, location_doc, product_docs, transfer_doc, user_doc
 
-from ..wire import delivery_doc, location_doc, product_docs, transfer_doc, user_doc
 from . import changelog
 from .changelog import Cursor
 from .models import TerminalCredential

@@ -3,7 +3,7 @@ import peewee
 
 
 def up(migrator, db):
-    from sync.hq.changelog import postgres_trigger_sql
+    from hq.changelog import postgres_trigger_sql
 
     if isinstance(db, peewee.PostgresqlDatabase):
         for statement in postgres_trigger_sql():
