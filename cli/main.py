@@ -28,7 +28,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "verify": ("cli.books_commands:verify", "Re-derive every stock level from the ledger, check the counts, report differences."),
     "export": ("cli.books_commands:export", "Export stock levels, events or orders as CSV or JSON."),
     "import": ("cli.import_commands:import_", "Import products, prices, stock or customers from an old system's CSV."),
-    "hq": ("cli.hq_commands:hq", "Run the head-office server, or manage its locations, terminals and catalogue."),
+    "hq": ("cli.hq_commands:hq", "Run the head-office server, or manage its locations, terminals, channels, orders and catalogue."),
     "enroll": ("cli.sync_commands:enroll", "Enrol this terminal with head office using a one-time token."),
     "sync": ("cli.sync_commands:sync", "Run one sync with head office now."),
     "status": ("cli.sync_commands:status", "Show the sync state: outbox size, cursor, last sync, last error."),

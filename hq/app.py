@@ -37,6 +37,7 @@ from .body import BodyLimit, TooLarge, inflate
 from .changelog import CURSOR_PATTERN, Cursor
 from .limits import Limits
 from .models import TerminalCredential
+from .orders import api as order_api
 from .problems import Problem, documented, problem_response
 
 log = logging.getLogger("counter.hq")
@@ -211,8 +212,9 @@ def create_app(database: peewee.Database, *, now: Callable[[], dt.datetime] = hq
     # offline test machines still get working /docs.
     app = FastAPI(title="Counter OMS head office", version="1", docs_url=None, redoc_url=None,
                   dependencies=[Depends(_known_query)],
-                  description="Sync API for counter terminals. The protocol is described in sync/PROTOCOL.md. "
-                              "Every refusal is an RFC 9457 problem (application/problem+json).")
+                  description="Head office: the sync API for counter terminals (sync/PROTOCOL.md) and order "
+                              "intake for sales channels (README, 'Orders from channels'). Every refusal is an "
+                              "RFC 9457 problem (application/problem+json).")
     app.mount(DOCS_ASSETS, StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), name="docs-assets")
 
     @app.get("/docs", include_in_schema=False)
@@ -300,6 +302,7 @@ def create_app(database: peewee.Database, *, now: Callable[[], dt.datetime] = hq
     def server_time() -> dict:
         return {"server_time": _now()}
 
+    app.include_router(order_api.router())
     _problem_handlers(app)
     _document_push(app)
     return app

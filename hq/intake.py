@@ -37,14 +37,14 @@ def excerpt(value: object) -> str:
     return text if len(text) <= EXCERPT else text[:EXCERPT] + "..."
 
 
-def _clean(value: str) -> str:
+def clean_text(value: str) -> str:
     if any(ord(c) < 32 or 0xD800 <= ord(c) <= 0xDFFF for c in value):
         raise ValueError("control characters, NUL bytes and lone surrogates are not allowed")
     return value
 
 
-def _text(size: int, *, required: bool = False) -> Any:
-    return Annotated[str, Field(min_length=1 if required else 0, max_length=size), AfterValidator(_clean)]
+def text_field(size: int, *, required: bool = False) -> Any:
+    return Annotated[str, Field(min_length=1 if required else 0, max_length=size), AfterValidator(clean_text)]
 
 
 def _event_id(value: str) -> str:
@@ -54,7 +54,7 @@ def _event_id(value: str) -> str:
         raise ValueError("an event id is a UUID such as 0190a0b0-0000-7000-8000-000000000001") from None
 
 
-def _scaled(places: int, limit: Decimal) -> Any:
+def scaled(places: int, limit: Decimal) -> Any:
     def check(value: Decimal) -> Decimal:
         if abs(value) > limit:
             raise ValueError(f"more than {limit:,.0f} either way")
@@ -82,11 +82,11 @@ def _sane_date(value: dt.date) -> dt.date:
     return value
 
 
-Code = _text(32, required=True)
-Sku = _text(64, required=True)
-Number = _text(64, required=True)
-Quantity = _scaled(3, MAX_QUANTITY)
-Amount = _scaled(4, MAX_AMOUNT)
+Code = text_field(32, required=True)
+Sku = text_field(64, required=True)
+Number = text_field(64, required=True)
+Quantity = scaled(3, MAX_QUANTITY)
+Amount = scaled(4, MAX_AMOUNT)
 When = Annotated[dt.datetime, AfterValidator(_in_window)]
 Day = Annotated[dt.date, AfterValidator(_sane_date)]
 Currency = Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
@@ -103,45 +103,45 @@ class StockEventDoc(Document):
     id: Annotated[str, AfterValidator(_event_id)]
     location: Code
     sku: Sku
-    bin: _text(32) = ""
-    lot: _text(64) = ""
+    bin: text_field(32) = ""
+    lot: text_field(64) = ""
     expiry: Day | None = None
     quantity: Quantity
     kind: Literal[KINDS]  # type: ignore[valid-type]
-    reason: _text(255) = ""
+    reason: text_field(255) = ""
     occurred_at: When
-    terminal: _text(16) = ""
-    user: _text(32) = ""
-    reference: _text(64) = ""
+    terminal: text_field(16) = ""
+    user: text_field(32) = ""
+    reference: text_field(64) = ""
     scope: Literal["", LOCATION_SCOPE] = ""
 
 
 class OrderLineDoc(Document):
     sku: Sku
-    name: _text(255) = ""
+    name: text_field(255) = ""
     quantity: Quantity
     unit_price: Amount = Decimal(0)
     discount: Amount = Decimal(0)
     total: Amount = Decimal(0)
-    lot: _text(64) = ""
-    reason: _text(255) = ""
-    condition: _text(32) = ""
+    lot: text_field(64) = ""
+    reason: text_field(255) = ""
+    condition: text_field(32) = ""
 
 
 class TenderDoc(Document):
-    kind: _text(16, required=True)
+    kind: text_field(16, required=True)
     amount: Amount
-    reference: _text(64) = ""
+    reference: text_field(64) = ""
     change: Amount = Decimal(0)
 
 
 class OrderDoc(Document):
     number: Number
     kind: Literal[SALE_ORDER, RETURN_ORDER] = SALE_ORDER
-    channel: _text(32) = "counter"
+    channel: text_field(32) = "counter"
     location: Code | None = None
-    terminal: _text(16) = ""
-    user: _text(32) = ""
+    terminal: text_field(16) = ""
+    user: text_field(32) = ""
     currency: Currency
     subtotal: Amount = Decimal(0)
     discount: Amount = Decimal(0)
@@ -149,7 +149,7 @@ class OrderDoc(Document):
     total: Amount = Decimal(0)
     status: Literal[STATUSES] = STATUSES[0]  # type: ignore[valid-type]
     created_at: When | None = None
-    customer: _text(64) | None = None
+    customer: text_field(64) | None = None
     original: Number | None = None
     lines: list[OrderLineDoc] = Field(default_factory=list, max_length=1000)
     tenders: list[TenderDoc] = Field(default_factory=list, max_length=50)
@@ -157,7 +157,7 @@ class OrderDoc(Document):
 
 class TransferLineDoc(Document):
     sku: Sku
-    lot: _text(64) = ""
+    lot: text_field(64) = ""
     expiry: Day | None = None
     quantity: Quantity
     received: Quantity | None = None
@@ -169,13 +169,13 @@ class TransferDoc(Document):
     destination: Code
     status: Literal["sent", "received"] = "sent"
     sent_at: When | None = None
-    sent_by: _text(32) = ""
+    sent_by: text_field(32) = ""
     received_at: When | None = None
     lines: list[TransferLineDoc] = Field(default_factory=list, max_length=1000)
 
 
 class BarcodeDoc(Document):
-    code: _text(64, required=True)
+    code: text_field(64, required=True)
     pack_qty: Quantity = Decimal(1)
 
 
@@ -188,11 +188,11 @@ class PriceDoc(Document):
 
 class ProductDoc(Document):
     sku: Sku
-    name: _text(255, required=True)
-    name_zh: _text(255) = ""
-    category: _text(255) = ""
-    category_zh: _text(255) = ""
-    unit: _text(8) = "pcs"
+    name: text_field(255, required=True)
+    name_zh: text_field(255) = ""
+    category: text_field(255) = ""
+    category_zh: text_field(255) = ""
+    unit: text_field(8) = "pcs"
     unit_precision: Annotated[int, Field(ge=0, le=3)] = 0
     track_lot: bool = False
     track_serial: bool = False
@@ -212,8 +212,8 @@ DOCUMENTS: dict[str, type[Document]] = {"stock_event": StockEventDoc, "order": O
 class Item(BaseModel):
     """One pushed item as the wire carries it (the payload is read by its kind's document)."""
 
-    kind: _text(16, required=True)
-    ref: _text(64)
+    kind: text_field(16, required=True)
+    ref: text_field(64)
     payload: dict[str, Any]
 
 

@@ -1,0 +1,215 @@
+"""Brokering runs: place approved orders' unplaced quantities at locations and reserve them.
+
+`broker_orders` works inside the caller's write transaction (intake and approval broker the one
+order they just decided on); `run` brokers the backlog in chunks, each its own transaction. A run
+is idempotent (it only places what is still unplaced, read under the lock) and safe to run twice at
+once: on PostgreSQL a chunk skips the orders another run holds (SKIP LOCKED), and the product locks
+(`locking.lock_products`) make the stock check and the reservation one step.
+
+The work per chunk is a fixed number of queries whatever its size: stock, reservations, safety
+stock and capacity are read once, plans are made in memory (each one lowering what the next may
+take), and allocations, timeline entries and statuses are written in bulk.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+import peewee
+
+from models.db import is_postgres
+from models.fields import QuantityField
+from models.ledger import StockLevel
+from models.oms import brokering
+from models.oms.availability import location_atp
+from models.oms.lifecycle import (
+    APPROVED,
+    BACKORDERED,
+    GIVEN_BACK,
+    HOLDS_STOCK,
+    RESERVED,
+    UNALLOCATED,
+    UNFILLABLE,
+    line_parts,
+    shown_status,
+)
+from models.orders import Order, OrderLine
+from models.places import Location
+
+from .. import hqclock
+from .locking import lock_products, write_transaction
+from .tables import Allocation, AllocationRuleRow, ChannelOrder, LocationSetup, OrderEvent, SafetyStock
+
+CHUNK = 500
+CANCELLING = "cancelling"  # the header's queue while locations answer a cancel request
+WAITING = (UNALLOCATED, BACKORDERED, "partly_allocated")  # statuses of orders with something unplaced
+
+
+@dataclass
+class RunResult:
+    orders: int = 0
+    placed: int = 0  # orders that got at least one allocation
+    backordered: int = 0
+    unfillable: int = 0
+
+
+def _rules(channel: str) -> list[brokering.AllocationRule]:
+    rows = list(AllocationRuleRow.select().where(AllocationRuleRow.enabled & AllocationRuleRow.channel.in_(
+        [channel, ""])).order_by(AllocationRuleRow.position, AllocationRuleRow.id))
+    own = [r for r in rows if r.channel == channel] or [r for r in rows if r.channel == ""]
+    return [brokering.AllocationRule(r.name, tuple(r.locations or ()), r.split, r.split_min_value, r.when_unplaced,
+                                     r.partial) for r in own] or list(brokering.DEFAULT_RULES)
+
+
+def _sites(today: dt.datetime) -> list[brokering.Site]:
+    used = dict(Allocation.select(Allocation.location, peewee.fn.COUNT(peewee.fn.DISTINCT(Allocation.order)))
+                .where(Allocation.created_at >= today).group_by(Allocation.location).tuples())
+    setups = {s.location_id: s for s in LocationSetup.select()}
+    sites = []
+    for loc in Location.select().order_by(Location.code):
+        setup = setups.get(loc.id)
+        if setup is not None and not setup.fulfils:
+            continue
+        cap = setup.daily_capacity if setup is not None else None
+        sites.append(brokering.Site(
+            loc.id, loc.code, setup.country if setup else "", setup.postcode if setup else "",
+            setup.lat if setup else None, setup.lon if setup else None,
+            None if cap is None else max(cap - used.get(loc.id, 0), 0)))
+    return sites
+
+
+def _atp(product_ids: set[int]) -> dict[tuple[int, int], Decimal]:
+    ids = list(product_ids)
+    on_hand: dict[tuple[int, int], Decimal] = defaultdict(Decimal)
+    for loc, prod, qty in (StockLevel.select(StockLevel.location, StockLevel.product, peewee.fn.SUM(StockLevel.on_hand))
+                           .where(StockLevel.product.in_(ids)).group_by(StockLevel.location, StockLevel.product)
+                           .tuples()):
+        on_hand[(loc, prod)] = Decimal(int(qty)) / QuantityField.scale
+    reserved: dict[tuple[int, int], Decimal] = defaultdict(Decimal)
+    for loc, prod, qty in (Allocation.select(Allocation.location, Allocation.product, peewee.fn.SUM(Allocation.quantity))
+                           .where(Allocation.product.in_(ids) & Allocation.state.in_(HOLDS_STOCK))
+                           .group_by(Allocation.location, Allocation.product).tuples()):
+        reserved[(loc, prod)] = Decimal(int(qty)) / QuantityField.scale
+    safety, default = {}, {}
+    for row in SafetyStock.select().where(SafetyStock.product.in_(ids) | SafetyStock.product.is_null()):
+        if row.product_id is None:
+            default[row.location_id] = row.quantity
+        else:
+            safety[(row.location_id, row.product_id)] = row.quantity
+    keys = set(on_hand) | set(reserved)
+    return {key: location_atp(on_hand[key], reserved[key], safety.get(key, default.get(key[0], Decimal(0))))
+            for key in keys}
+
+
+def broker_orders(order_ids: list[int], *, skip_locked: bool = False) -> RunResult:
+    """Place what is unplaced of these approved orders (inside the caller's write transaction)."""
+    result = RunResult()
+    heads = ChannelOrder.select(ChannelOrder, Order).join(Order).where(
+        ChannelOrder.order.in_(order_ids) & (ChannelOrder.state == APPROVED))
+    if is_postgres():
+        heads = heads.for_update(of=ChannelOrder, skip_locked=skip_locked or None)
+    heads = [h for h in heads if h.queue != CANCELLING]
+    if not heads:
+        return result
+    ids = [h.order_id for h in heads]
+    lines: dict[int, list[OrderLine]] = defaultdict(list)
+    for line in OrderLine.select().where(OrderLine.order.in_(ids)).order_by(OrderLine.order, OrderLine.position):
+        lines[line.order_id].append(line)
+    lock_products({line.product_id for group in lines.values() for line in group})
+    existing: dict[int, list[tuple[str, Decimal]]] = defaultdict(list)
+    for line_id, state, qty in Allocation.select(Allocation.line, Allocation.state, Allocation.quantity).where(
+            Allocation.order.in_(ids)).tuples():
+        existing[line_id].append((state, qty))
+    now = hqclock.now()
+    sites = _sites(dt.datetime.combine(now.date(), dt.time()))
+    capacity = {s.id: s.capacity_left for s in sites}
+    atp = _atp({line.product_id for group in lines.values() for line in group})
+    rules_by_channel: dict[str, list[brokering.AllocationRule]] = {}
+    new_rows, events, statuses, queues = [], [], defaultdict(list), {}
+    heads.sort(key=lambda h: (h.promised_at or dt.datetime.max, h.received_at, h.id))
+    for head in heads:
+        order = head.order
+        ratio = head.amount_reporting / order.total if order.total else Decimal(1)
+        needs = []
+        for line in lines[order.id]:
+            placed = sum((q for s, q in existing[line.id] if s not in GIVEN_BACK), Decimal(0))
+            if line.quantity - placed > 0:
+                needs.append(brokering.Need(line.id, line.product_id, line.quantity - placed, line.unit_price * ratio))
+        result.orders += 1
+        if not needs:
+            continue
+        rules = rules_by_channel.setdefault(order.channel, _rules(order.channel))
+        ship_to = head.ship_to or {}
+        here = [brokering.Site(s.id, s.code, s.country, s.postcode, s.lat, s.lon, capacity[s.id]) for s in sites]
+        plan = brokering.plan(needs, here, atp, brokering.Destination(
+            ship_to.get("country", ""), ship_to.get("postcode", ""), ship_to.get("lat"), ship_to.get("lon")), rules)
+        by_line = {line.id: line for line in lines[order.id]}
+        for p in plan.placements:
+            key = (p.location_id, by_line[p.line_id].product_id)
+            atp[key] = atp.get(key, Decimal(0)) - p.quantity
+            new_rows.append({"order": order.id, "line": p.line_id, "location": p.location_id,
+                             "product": key[1], "quantity": p.quantity, "state": RESERVED,
+                             "created_at": now, "updated_at": now})
+            existing[p.line_id].append((RESERVED, p.quantity))
+        for location_id in {p.location_id for p in plan.placements}:
+            if capacity.get(location_id) is not None:
+                capacity[location_id] -= 1
+        codes = {s.id: s.code for s in sites}
+        if plan.placements:
+            result.placed += 1
+            events.append(_event(order.id, now, "allocated", plan.why, {
+                "rule": plan.rule, "allocations": [{"line": p.line_id, "location": codes[p.location_id],
+                                                    "quantity": str(p.quantity)} for p in plan.placements]}))
+        queue = plan.queue
+        if queue != head.queue:
+            queues[head.id] = queue
+            if queue:
+                events.append(_event(order.id, now, queue, plan.why, {"rule": plan.rule}))
+        result.backordered += queue == BACKORDERED
+        result.unfillable += queue == UNFILLABLE
+        rest = queue if queue else UNALLOCATED
+        status = shown_status(APPROVED, [line_parts(line.quantity, existing[line.id], rest) for line in lines[order.id]])
+        if status != order.status:
+            statuses[status].append(order.id)
+    if new_rows:
+        for start in range(0, len(new_rows), 1000):
+            Allocation.insert_many(new_rows[start:start + 1000]).execute()
+    if events:
+        for start in range(0, len(events), 1000):
+            OrderEvent.insert_many(events[start:start + 1000]).execute()
+    for head_id, queue in queues.items():
+        ChannelOrder.update(queue=queue, updated_at=now).where(ChannelOrder.id == head_id).execute()
+    for status, order_ids_ in statuses.items():
+        Order.update(status=status).where(Order.id.in_(order_ids_)).execute()
+    return result
+
+
+def _event(order_id: int, at: dt.datetime, kind: str, note: str, data: dict) -> dict:
+    return {"order": order_id, "at": at, "by": "brokering", "kind": kind, "note": note,
+            "data": data}
+
+
+def run(*, products: set[int] | None = None, chunk: int = CHUNK) -> RunResult:
+    """Broker the backlog (approved orders with something unplaced, not parked as unfillable),
+    oldest promise first; `products`: only orders that need one of them (stock arrived)."""
+    query = (ChannelOrder.select(ChannelOrder.order).join(Order)
+             .where((ChannelOrder.state == APPROVED) & ChannelOrder.queue.not_in((UNFILLABLE, CANCELLING))
+                    & Order.status.in_(WAITING))
+             .order_by(ChannelOrder.promised_at.is_null(), ChannelOrder.promised_at, ChannelOrder.received_at,
+                       ChannelOrder.id))
+    if products:
+        query = query.where(ChannelOrder.order.in_(
+            OrderLine.select(OrderLine.order).where(OrderLine.product.in_(list(products)))))
+    ids = [order_id for (order_id,) in query.tuples()]
+    total = RunResult()
+    for start in range(0, len(ids), chunk):
+        with write_transaction():
+            done = broker_orders(ids[start:start + chunk], skip_locked=True)
+        total.orders += done.orders
+        total.placed += done.placed
+        total.backordered += done.backordered
+        total.unfillable += done.unfillable
+    return total

@@ -1,0 +1,83 @@
+"""What head office answers about an order and about stock (the API's and the CLI's reads)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import peewee
+
+from models.catalog import Product, product_by_sku
+from models.errors import NotFound
+from models.fields import QuantityField
+from models.ledger import StockLevel
+from models.oms.availability import channel_atp, location_atp
+from models.oms.lifecycle import HOLDS_STOCK, line_state
+from models.orders import Order, OrderLine
+from models.places import Location
+
+from . import timeline
+from .tables import Allocation, Channel, ChannelOrder, OrderEvent, OrderHold, SafetyStock
+
+
+def order_view(number: str) -> dict:
+    order = Order.get_or_none(Order.number == number.strip())
+    head = ChannelOrder.select(ChannelOrder, Channel).join(Channel).where(
+        ChannelOrder.order == order).first() if order is not None else None
+    if head is None:
+        raise NotFound("No channel order {number!r} at head office.", number=number.strip()[:64])
+    parts = timeline.parts_by_line(order, head.queue)
+    codes = dict(Location.select(Location.id, Location.code).tuples())
+    return {
+        "number": order.number, "channel": head.channel.code, "channel_order_id": head.channel_order_id,
+        "state": head.state, "status": order.status, "queue": head.queue, "currency": order.currency,
+        "total": str(order.total), "total_reporting": str(head.amount_reporting),
+        "payment_status": head.payment_status, "service_level": head.service_level,
+        "promised_at": head.promised_at.isoformat() + "Z" if head.promised_at else None,
+        "placed_at": order.created_at.isoformat() + "Z", "customer": head.contact or {}, "ship_to": head.ship_to or {},
+        "lines": [{"position": line.position, "sku": line.sku, "name": line.name, "quantity": str(line.quantity),
+                   "unit_price": str(line.unit_price), "total": str(line.total),
+                   "state": line_state(parts[line.id]),
+                   "parts": [{"state": p.state, "quantity": str(p.quantity)} for p in parts[line.id]]}
+                  for line in OrderLine.select().where(OrderLine.order == order).order_by(OrderLine.position)],
+        "holds": [{"reason": h.reason, "detail": h.detail, "rule": h.rule_id or None,
+                   "placed_at": h.placed_at.isoformat() + "Z", "placed_by": h.placed_by,
+                   "released_at": h.released_at.isoformat() + "Z" if h.released_at else None,
+                   "released_by": h.released_by, "note": h.note}
+                  for h in OrderHold.select().where(OrderHold.order == order).order_by(OrderHold.id)],
+        "allocations": [{"id": a.id, "line": a.line_id, "location": codes.get(a.location_id, ""),
+                         "sku": "", "quantity": str(a.quantity), "state": a.state,
+                         "cancel_requested": a.cancel_requested, "short_reason": a.short_reason or None}
+                        for a in Allocation.select().where(Allocation.order == order).order_by(Allocation.id)],
+        "shipments": [],  # parcels come with the warehouse terminal's pack and ship
+        "timeline": [{"at": e.at.isoformat() + "Z", "by": e.by, "kind": e.kind, "note": e.note, "data": e.data or {}}
+                     for e in OrderEvent.select().where(OrderEvent.order == order).order_by(OrderEvent.id)],
+    }
+
+
+def _sum(query: peewee.Select) -> dict[int, Decimal]:
+    return {loc: Decimal(int(qty)) / QuantityField.scale for loc, qty in query.tuples()}
+
+
+def availability(sku: str, channel: Channel | None = None) -> dict:
+    """What each location may promise of a product, and what `channel` may sell of it."""
+    product: Product = product_by_sku(sku.strip())
+    on_hand = _sum(StockLevel.select(StockLevel.location, peewee.fn.SUM(StockLevel.on_hand))
+                   .where(StockLevel.product == product).group_by(StockLevel.location))
+    reserved = _sum(Allocation.select(Allocation.location, peewee.fn.SUM(Allocation.quantity))
+                    .where((Allocation.product == product) & Allocation.state.in_(HOLDS_STOCK))
+                    .group_by(Allocation.location))
+    safety, default = {}, {}
+    for row in SafetyStock.select().where((SafetyStock.product == product) | SafetyStock.product.is_null()):
+        (default if row.product_id is None else safety)[row.location_id] = row.quantity
+    locations = []
+    for loc in Location.select().order_by(Location.code):
+        if loc.id not in on_hand and loc.id not in reserved:
+            continue
+        keep = safety.get(loc.id, default.get(loc.id, Decimal(0)))
+        have, held = on_hand.get(loc.id, Decimal(0)), reserved.get(loc.id, Decimal(0))
+        locations.append({"location": loc.code, "on_hand": str(have), "reserved": str(held),
+                          "safety_stock": str(keep), "atp": str(location_atp(have, held, keep))})
+    buffer = channel.online_buffer if channel is not None else Decimal(0)
+    total = channel_atp([Decimal(x["atp"]) for x in locations], buffer)
+    return {"sku": product.sku, "channel": channel.code if channel else None, "channel_buffer": str(buffer),
+            "available": str(total), "locations": locations}
