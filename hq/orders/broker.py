@@ -21,15 +21,11 @@ from decimal import Decimal
 import peewee
 
 from models.db import is_postgres
-from models.fields import QuantityField
-from models.ledger import StockLevel
 from models.oms import brokering
-from models.oms.availability import location_atp
 from models.oms.lifecycle import (
     APPROVED,
     BACKORDERED,
     GIVEN_BACK,
-    HOLDS_STOCK,
     RESERVED,
     UNALLOCATED,
     UNFILLABLE,
@@ -41,7 +37,8 @@ from models.places import Location
 
 from .. import hqclock
 from .locking import lock_products, write_transaction
-from .tables import Allocation, AllocationRuleRow, ChannelOrder, LocationSetup, OrderEvent, SafetyStock
+from .stock import standings
+from .tables import Allocation, AllocationRuleRow, ChannelOrder, LocationSetup, OrderEvent
 
 CHUNK = 500
 CANCELLING = "cancelling"  # the header's queue while locations answer a cancel request
@@ -82,26 +79,7 @@ def _sites(today: dt.datetime) -> list[brokering.Site]:
 
 
 def _atp(product_ids: set[int]) -> dict[tuple[int, int], Decimal]:
-    ids = list(product_ids)
-    on_hand: dict[tuple[int, int], Decimal] = defaultdict(Decimal)
-    for loc, prod, qty in (StockLevel.select(StockLevel.location, StockLevel.product, peewee.fn.SUM(StockLevel.on_hand))
-                           .where(StockLevel.product.in_(ids)).group_by(StockLevel.location, StockLevel.product)
-                           .tuples()):
-        on_hand[(loc, prod)] = Decimal(int(qty)) / QuantityField.scale
-    reserved: dict[tuple[int, int], Decimal] = defaultdict(Decimal)
-    for loc, prod, qty in (Allocation.select(Allocation.location, Allocation.product, peewee.fn.SUM(Allocation.quantity))
-                           .where(Allocation.product.in_(ids) & Allocation.state.in_(HOLDS_STOCK))
-                           .group_by(Allocation.location, Allocation.product).tuples()):
-        reserved[(loc, prod)] = Decimal(int(qty)) / QuantityField.scale
-    safety, default = {}, {}
-    for row in SafetyStock.select().where(SafetyStock.product.in_(ids) | SafetyStock.product.is_null()):
-        if row.product_id is None:
-            default[row.location_id] = row.quantity
-        else:
-            safety[(row.location_id, row.product_id)] = row.quantity
-    keys = set(on_hand) | set(reserved)
-    return {key: location_atp(on_hand[key], reserved[key], safety.get(key, default.get(key[0], Decimal(0))))
-            for key in keys}
+    return {key: standing.atp for key, standing in standings(product_ids).items()}
 
 
 def broker_orders(order_ids: list[int], *, skip_locked: bool = False) -> RunResult:

@@ -4,19 +4,16 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-import peewee
-
 from models.catalog import Product, product_by_sku
 from models.errors import NotFound
-from models.fields import QuantityField
-from models.ledger import StockLevel
-from models.oms.availability import channel_atp, location_atp
-from models.oms.lifecycle import HOLDS_STOCK, line_state
+from models.oms.availability import channel_atp
+from models.oms.lifecycle import line_state
 from models.orders import Order, OrderLine
 from models.places import Location
 
 from . import timeline
-from .tables import Allocation, Channel, ChannelOrder, OrderEvent, OrderHold, SafetyStock
+from .stock import standings
+from .tables import Allocation, Channel, ChannelOrder, OrderEvent, OrderHold
 
 
 def order_view(number: str) -> dict:
@@ -54,29 +51,13 @@ def order_view(number: str) -> dict:
     }
 
 
-def _sum(query: peewee.Select) -> dict[int, Decimal]:
-    return {loc: Decimal(int(qty)) / QuantityField.scale for loc, qty in query.tuples()}
-
-
 def availability(sku: str, channel: Channel | None = None) -> dict:
     """What each location may promise of a product, and what `channel` may sell of it."""
     product: Product = product_by_sku(sku.strip())
-    on_hand = _sum(StockLevel.select(StockLevel.location, peewee.fn.SUM(StockLevel.on_hand))
-                   .where(StockLevel.product == product).group_by(StockLevel.location))
-    reserved = _sum(Allocation.select(Allocation.location, peewee.fn.SUM(Allocation.quantity))
-                    .where((Allocation.product == product) & Allocation.state.in_(HOLDS_STOCK))
-                    .group_by(Allocation.location))
-    safety, default = {}, {}
-    for row in SafetyStock.select().where((SafetyStock.product == product) | SafetyStock.product.is_null()):
-        (default if row.product_id is None else safety)[row.location_id] = row.quantity
-    locations = []
-    for loc in Location.select().order_by(Location.code):
-        if loc.id not in on_hand and loc.id not in reserved:
-            continue
-        keep = safety.get(loc.id, default.get(loc.id, Decimal(0)))
-        have, held = on_hand.get(loc.id, Decimal(0)), reserved.get(loc.id, Decimal(0))
-        locations.append({"location": loc.code, "on_hand": str(have), "reserved": str(held),
-                          "safety_stock": str(keep), "atp": str(location_atp(have, held, keep))})
+    codes = dict(Location.select(Location.id, Location.code).tuples())
+    locations = [{"location": codes[loc], "on_hand": str(s.on_hand), "reserved": str(s.reserved),
+                  "safety_stock": str(s.safety), "short_until_counted": str(s.short), "atp": str(s.atp)}
+                 for (loc, _), s in sorted(standings({product.id}).items(), key=lambda kv: codes[kv[0][0]])]
     buffer = channel.online_buffer if channel is not None else Decimal(0)
     total = channel_atp([Decimal(x["atp"]) for x in locations], buffer)
     return {"sku": product.sku, "channel": channel.code if channel else None, "channel_buffer": str(buffer),
