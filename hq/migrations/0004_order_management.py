@@ -74,7 +74,8 @@ def up(migrator, db):
         updated_at = peewee.DateTimeField(null=True)
 
         class Meta:
-            indexes = ((("product", "location", "state"), False), (("order", "line"), False))
+            indexes = ((("product", "location", "state"), False), (("order", "line"), False),
+                       (("location", "created_at"), False))
 
     class OrderEvent(Base):
         id = peewee.BigAutoField()

@@ -82,7 +82,7 @@ def _take(channel: Channel, doc: OrderDocument, key: str | None, body_hash: str)
             with write_transaction():
                 taken = take_order(channel, doc)
                 status = 201 if taken.created else 200
-                answer = dumps(views.order_view(taken.order.number))
+                answer = dumps(views.taken_view(taken.order))
                 if key:
                     IdempotencyRecord.insert(channel=channel, key=key, body_hash=body_hash, status=status,
                                              response=answer.decode()).on_conflict_ignore().execute()

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 import peewee
@@ -36,11 +36,13 @@ from models.orders import Order, OrderLine
 from models.places import Location
 
 from .. import hqclock
+from . import timeline
 from .locking import lock_products, write_transaction
 from .stock import standings
-from .tables import Allocation, AllocationRuleRow, ChannelOrder, LocationSetup, OrderEvent
+from .tables import Allocation, AllocationRuleRow, ChannelOrder, LocationSetup
 
 CHUNK = 500
+BY = "brokering"
 CANCELLING = "cancelling"  # the header's queue while locations answer a cancel request
 WAITING = (UNALLOCATED, BACKORDERED, "partly_allocated")  # statuses of orders with something unplaced
 
@@ -51,6 +53,7 @@ class RunResult:
     placed: int = 0  # orders that got at least one allocation
     backordered: int = 0
     unfillable: int = 0
+    statuses: dict[int, str] = field(default_factory=dict)  # order id -> the status it now shows
 
 
 def _rules(channel: str) -> list[brokering.AllocationRule]:
@@ -62,51 +65,57 @@ def _rules(channel: str) -> list[brokering.AllocationRule]:
 
 
 def _sites(today: dt.datetime) -> list[brokering.Site]:
+    rows = list(Location.select(Location.id, Location.code, LocationSetup.country, LocationSetup.postcode,
+                                LocationSetup.lat, LocationSetup.lon, LocationSetup.daily_capacity,
+                                LocationSetup.fulfils)
+                .join(LocationSetup, peewee.JOIN.LEFT_OUTER, on=(LocationSetup.location == Location.id))
+                .order_by(Location.code).tuples())
+    limited = [row[0] for row in rows if row[6] is not None]
+    # Orders taken today only where a location has a daily capacity (most have none): the count
+    # reads today's allocations of those locations through the (location, created_at) index.
     used = dict(Allocation.select(Allocation.location, peewee.fn.COUNT(peewee.fn.DISTINCT(Allocation.order)))
-                .where(Allocation.created_at >= today).group_by(Allocation.location).tuples())
-    setups = {s.location_id: s for s in LocationSetup.select()}
-    sites = []
-    for loc in Location.select().order_by(Location.code):
-        setup = setups.get(loc.id)
-        if setup is not None and not setup.fulfils:
-            continue
-        cap = setup.daily_capacity if setup is not None else None
-        sites.append(brokering.Site(
-            loc.id, loc.code, setup.country if setup else "", setup.postcode if setup else "",
-            setup.lat if setup else None, setup.lon if setup else None,
-            None if cap is None else max(cap - used.get(loc.id, 0), 0)))
-    return sites
+                .where(Allocation.location.in_(limited) & (Allocation.created_at >= today))
+                .group_by(Allocation.location).tuples()) if limited else {}
+    return [brokering.Site(loc_id, code, country or "", postcode or "", lat, lon,
+                           None if capacity is None else max(capacity - used.get(loc_id, 0), 0))
+            for loc_id, code, country, postcode, lat, lon, capacity, fulfils in rows if fulfils is not False]
 
 
 def _atp(product_ids: set[int]) -> dict[tuple[int, int], Decimal]:
     return {key: standing.atp for key, standing in standings(product_ids).items()}
 
 
-def broker_orders(order_ids: list[int], *, skip_locked: bool = False) -> RunResult:
-    """Place what is unplaced of these approved orders (inside the caller's write transaction)."""
+def broker_orders(order_ids: list[int], *, skip_locked: bool = False,
+                  new: tuple[ChannelOrder, list[OrderLine]] | None = None) -> RunResult:
+    """Place what is unplaced of these approved orders (inside the caller's write transaction).
+    `new`: an order this transaction just took and approved, with its lines (nothing to read back)."""
     result = RunResult()
-    heads = ChannelOrder.select(ChannelOrder, Order).join(Order).where(
-        ChannelOrder.order.in_(order_ids) & (ChannelOrder.state == APPROVED))
-    if is_postgres():
-        heads = heads.for_update(of=ChannelOrder, skip_locked=skip_locked or None)
-    heads = [h for h in heads if h.queue != CANCELLING]
-    if not heads:
-        return result
-    ids = [h.order_id for h in heads]
     lines: dict[int, list[OrderLine]] = defaultdict(list)
-    for line in OrderLine.select().where(OrderLine.order.in_(ids)).order_by(OrderLine.order, OrderLine.position):
-        lines[line.order_id].append(line)
-    lock_products({line.product_id for group in lines.values() for line in group})
     existing: dict[int, list[tuple[str, Decimal]]] = defaultdict(list)
-    for line_id, state, qty in Allocation.select(Allocation.line, Allocation.state, Allocation.quantity).where(
-            Allocation.order.in_(ids)).tuples():
-        existing[line_id].append((state, qty))
+    if new is not None:
+        heads = [new[0]]
+        lines[new[0].order_id] = new[1]
+    else:
+        query = ChannelOrder.select(ChannelOrder, Order).join(Order).where(
+            ChannelOrder.order.in_(order_ids) & (ChannelOrder.state == APPROVED))
+        if is_postgres():
+            query = query.for_update(of=ChannelOrder, skip_locked=skip_locked or None)
+        heads = [h for h in query if h.queue != CANCELLING]
+        if not heads:
+            return result
+        ids = [h.order_id for h in heads]
+        for line in OrderLine.select().where(OrderLine.order.in_(ids)).order_by(OrderLine.order, OrderLine.position):
+            lines[line.order_id].append(line)
+        for line_id, state, qty in Allocation.select(Allocation.line, Allocation.state, Allocation.quantity).where(
+                Allocation.order.in_(ids)).tuples():
+            existing[line_id].append((state, qty))
+    lock_products({line.product_id for group in lines.values() for line in group})
     now = hqclock.now()
     sites = _sites(dt.datetime.combine(now.date(), dt.time()))
     capacity = {s.id: s.capacity_left for s in sites}
     atp = _atp({line.product_id for group in lines.values() for line in group})
     rules_by_channel: dict[str, list[brokering.AllocationRule]] = {}
-    new_rows, events, statuses, queues = [], [], defaultdict(list), {}
+    new_rows, statuses, queues = [], defaultdict(list), {}
     heads.sort(key=lambda h: (h.promised_at or dt.datetime.max, h.received_at, h.id))
     for head in heads:
         order = head.order
@@ -138,36 +147,32 @@ def broker_orders(order_ids: list[int], *, skip_locked: bool = False) -> RunResu
         codes = {s.id: s.code for s in sites}
         if plan.placements:
             result.placed += 1
-            events.append(_event(order.id, now, "allocated", plan.why, {
+            timeline.record(order.id, "allocated", by=BY, note=plan.why, data={
                 "rule": plan.rule, "allocations": [{"line": p.line_id, "location": codes[p.location_id],
-                                                    "quantity": str(p.quantity)} for p in plan.placements]}))
+                                                    "quantity": str(p.quantity)} for p in plan.placements]})
         queue = plan.queue
         if queue != head.queue:
             queues[head.id] = queue
             if queue:
-                events.append(_event(order.id, now, queue, plan.why, {"rule": plan.rule}))
+                timeline.record(order.id, queue, by=BY, note=plan.why, data={"rule": plan.rule})
         result.backordered += queue == BACKORDERED
         result.unfillable += queue == UNFILLABLE
         rest = queue if queue else UNALLOCATED
         status = shown_status(APPROVED, [line_parts(line.quantity, existing[line.id], rest) for line in lines[order.id]])
+        result.statuses[order.id] = status
         if status != order.status:
             statuses[status].append(order.id)
     if new_rows:
         for start in range(0, len(new_rows), 1000):
             Allocation.insert_many(new_rows[start:start + 1000]).execute()
-    if events:
-        for start in range(0, len(events), 1000):
-            OrderEvent.insert_many(events[start:start + 1000]).execute()
+    by_queue: dict[str, list[int]] = defaultdict(list)
     for head_id, queue in queues.items():
-        ChannelOrder.update(queue=queue, updated_at=now).where(ChannelOrder.id == head_id).execute()
+        by_queue[queue].append(head_id)
+    for queue, head_ids in by_queue.items():
+        ChannelOrder.update(queue=queue, updated_at=now).where(ChannelOrder.id.in_(head_ids)).execute()
     for status, order_ids_ in statuses.items():
         Order.update(status=status).where(Order.id.in_(order_ids_)).execute()
     return result
-
-
-def _event(order_id: int, at: dt.datetime, kind: str, note: str, data: dict) -> dict:
-    return {"order": order_id, "at": at, "by": "brokering", "kind": kind, "note": note,
-            "data": data}
 
 
 def run(*, products: set[int] | None = None, chunk: int = CHUNK) -> RunResult:
@@ -184,7 +189,7 @@ def run(*, products: set[int] | None = None, chunk: int = CHUNK) -> RunResult:
     ids = [order_id for (order_id,) in query.tuples()]
     total = RunResult()
     for start in range(0, len(ids), chunk):
-        with write_transaction():
+        with write_transaction(), timeline.batch():
             done = broker_orders(ids[start:start + chunk], skip_locked=True)
         total.orders += done.orders
         total.placed += done.placed

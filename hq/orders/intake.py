@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from models.catalog import Barcode, Product, normalize_code
+from models.db import is_postgres
 from models.errors import DomainError
 from models.limits import check_amount
 from models.money import Money
@@ -19,7 +20,7 @@ from models.orders import SALE_ORDER, Order, OrderLine
 from models.people import Customer
 
 from .. import hqclock
-from . import review, timeline
+from . import review, settings, timeline
 from .broker import broker_orders
 from .document import OrderDocument, Refused
 from .locking import write_transaction
@@ -101,16 +102,19 @@ def take_order(channel: Channel, doc: OrderDocument, *, by: str = "") -> Taken:
                     .first())
         if existing is not None:
             return Taken(existing.order, created=False)
-        order = _store(channel, doc, by or f"channel:{channel.code}")
-        holds = review.review_order(order)
-        if not holds:
-            broker_orders([order.id])
-        timeline.refresh_status(order)
-    return Taken(Order.get_by_id(order.id), created=True)
+        reporting = settings.reporting_currency()
+        with timeline.batch():
+            order, head, lines = _store(channel, doc, by or f"channel:{channel.code}", reporting)
+            if review.review_order(order, head, reporting, lines=lines):
+                order.status = timeline.refresh_status(order)
+            else:
+                order.status = broker_orders([order.id], new=(head, lines)).statuses[order.id]
+    return Taken(order, created=True)
 
 
-def _store(channel: Channel, doc: OrderDocument, by: str) -> Order:
-    if not sells_in(doc.currency):
+def _store(channel: Channel, doc: OrderDocument, by: str, reporting: str
+           ) -> tuple[Order, ChannelOrder, list[OrderLine]]:
+    if not sells_in(doc.currency, reporting):
         raise Refused([{"field": "currency", "reason": f"this shop does not sell in {doc.currency}: send the "
                                                        "order in its currency, or import a rate for it"}])
     lines = _resolve(doc)
@@ -120,23 +124,39 @@ def _store(channel: Channel, doc: OrderDocument, by: str) -> Order:
     total = sum((t.amount for t in totals), Decimal(0))
     try:
         check_amount(total, doc.currency)
-        reporting = to_reporting(Money(total, doc.currency), placed.date())
+        amount_reporting = to_reporting(Money(total, doc.currency), placed.date(), reporting)
     except DomainError as exc:
         raise Refused([{"field": "lines", "reason": str(exc)}]) from None
     order = Order.create(number=order_number(channel, doc.channel_order_id), kind=SALE_ORDER, channel=channel.code,
                          location=None, status=RECEIVED, currency=doc.currency, subtotal=total, total=total,
                          customer=_customer(doc), created_at=placed)
-    OrderLine.insert_many([{
-        "order": order.id, "position": n, "product": line.product.id, "sku": line.product.sku,
-        "name": line.product.name, "quantity": line.quantity, "unit_price": line.unit_price,
-        "total": line_total.amount} for n, (line, line_total) in enumerate(zip(lines, totals, strict=True), start=1)
-    ]).execute()
-    ChannelOrder.create(order=order, channel=channel, channel_order_id=doc.channel_order_id, state=RECEIVED,
+    rows = [OrderLine(order=order, position=n, product=line.product, sku=line.product.sku, name=line.product.name,
+                      quantity=line.quantity, unit_price=line.unit_price, discount=Decimal(0), total=line_total.amount,
+                      lot="", reason="", condition="", original_line=None)
+            for n, (line, line_total) in enumerate(zip(lines, totals, strict=True), start=1)]
+    insert_lines(rows)
+    head = ChannelOrder.create(order=order, channel=channel, channel_order_id=doc.channel_order_id, state=RECEIVED,
                         payment_status=doc.payment_status, service_level=doc.service_level,
                         promised_at=doc.promised_at, ship_to=doc.ship_to.model_dump(exclude_defaults=True),
                         contact=doc.customer.model_dump(exclude_defaults=True),
-                        amount_reporting=reporting.amount, received_at=now, updated_at=now)
+                        amount_reporting=amount_reporting.amount, received_at=now, updated_at=now)
     timeline.record(order, "received", by=by, note=f"{len(lines)} lines, {total} {doc.currency} from {channel.code}",
                     data={"channel_order_id": doc.channel_order_id})
-    return order
+    return order, head, rows
+
+
+def insert_lines(rows: list[OrderLine]) -> None:
+    """Insert an order's lines in one statement and give each its id."""
+    fields = ["order", "position", "product", "sku", "name", "quantity", "unit_price", "discount", "total", "lot",
+              "reason", "condition"]
+    query = OrderLine.insert_many([{f: getattr(row, f if f not in ("order", "product") else f + "_id")
+                                    for f in fields} for row in rows])
+    if is_postgres():
+        ids = [row_id for (row_id,) in query.returning(OrderLine.id).tuples().execute()]
+    else:
+        query.execute()
+        ids = [row_id for (row_id,) in OrderLine.select(OrderLine.id).where(OrderLine.order == rows[0].order_id)
+               .order_by(OrderLine.position).tuples()]
+    for row, row_id in zip(rows, ids, strict=True):
+        row.id = row_id
 

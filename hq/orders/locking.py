@@ -2,7 +2,7 @@
 
 SQLite: a write transaction begins IMMEDIATE, so it holds the one write lock from its first read
 (two deferred transactions that read and then both write would fail, not wait). PostgreSQL: the
-product rows are locked FOR UPDATE, in id order so two transactions never wait on each other in a
+product rows are locked (FOR NO KEY UPDATE), in id order so two transactions never wait on each other in a
 circle; an allocation reads on hand and reservations only after that lock, so the check and the
 reservation are one step (the oversell the notes' trackers describe came from doing them apart).
 """
@@ -23,4 +23,7 @@ def write_transaction() -> contextlib.AbstractContextManager:
 def lock_products(product_ids: Iterable[int]) -> None:
     ids = sorted(set(product_ids))
     if ids and is_postgres():
-        list(Product.select(Product.id).where(Product.id.in_(ids)).order_by(Product.id).for_update().tuples())
+        # NO KEY UPDATE: an order line inserted beside it takes KEY SHARE on the product (its foreign
+        # key), which FOR UPDATE would wait on, and two intakes would deadlock on each other.
+        list(Product.select(Product.id).where(Product.id.in_(ids)).order_by(Product.id)
+             .for_update("FOR NO KEY UPDATE").tuples())

@@ -4,6 +4,7 @@ keep the rules themselves (`counter hq rules ...`, the API)."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from decimal import Decimal
 
 from models.db import is_postgres
@@ -23,15 +24,20 @@ _DUPLICATE_LOOKBACK = dt.timedelta(days=7)  # the longest window a likely_duplic
 
 
 def _items(order_id: int) -> tuple[tuple[str, Decimal], ...]:
+    return _summed(OrderLine.select(OrderLine.sku, OrderLine.quantity).where(OrderLine.order == order_id).tuples())
+
+
+def _summed(pairs: Iterable[tuple[str, Decimal]]) -> tuple[tuple[str, Decimal], ...]:
     totals: dict[str, Decimal] = {}
-    for sku, qty in OrderLine.select(OrderLine.sku, OrderLine.quantity).where(OrderLine.order == order_id).tuples():
+    for sku, qty in pairs:
         totals[sku] = totals.get(sku, Decimal(0)) + qty
     return tuple(sorted(totals.items()))
 
 
-def _facts(order: Order, head: ChannelOrder, active: list[rules.Rule]) -> rules.Facts:
+def _facts(order: Order, head: ChannelOrder, active: list[rules.Rule],
+           lines: list[OrderLine] | None = None) -> rules.Facts:
     kinds = {r.kind for r in active}
-    items = _items(order.id)
+    items = _items(order.id) if lines is None else _summed((line.sku, line.quantity) for line in lines)
     earlier: list = []
     known = False
     if order.customer_id is not None and kinds & {rules.NEW_CUSTOMER_ABOVE, rules.LIKELY_DUPLICATE}:
@@ -56,12 +62,14 @@ def active_rules() -> list[rules.Rule]:
             for r in ReviewRule.select().order_by(ReviewRule.position, ReviewRule.id)]
 
 
-def review_order(order: Order) -> list[rules.Hold]:
-    """Put the order in review, hold it for each matching rule, or approve it if none matches."""
-    head = ChannelOrder.select(ChannelOrder).where(ChannelOrder.order == order).get()
-    _set_state(head, IN_REVIEW)
+def review_order(order: Order, head: ChannelOrder, reporting: str | None = None, *,
+                 lines: list[OrderLine] | None = None) -> list[rules.Hold]:
+    """Put a received order through review: hold it for each matching rule, or approve it if none
+    matches (received -> in review -> on hold or approved, written once)."""
+    check_header(head.state, IN_REVIEW)
+    head.state = IN_REVIEW
     enabled = [r for r in active_rules() if r.enabled]
-    holds = rules.evaluate(enabled, _facts(order, head, enabled), settings.reporting_currency())
+    holds = rules.evaluate(enabled, _facts(order, head, enabled, lines), reporting or settings.reporting_currency())
     now = hqclock.now()
     for hold in holds:
         OrderHold.create(order=order, reason=hold.reason, detail=hold.detail, rule_id=hold.rule_id, placed_at=now,

@@ -53,9 +53,9 @@ def _amount(text: str, what: str) -> Decimal:
     return value
 
 
-def rate_on(currency: str, day: dt.date) -> Decimal | None:
+def rate_on(currency: str, day: dt.date, reporting: str | None = None) -> Decimal | None:
     """One unit of `currency` in the reporting currency on `day` (the latest rate on or before it)."""
-    if currency == reporting_currency():
+    if currency == (reporting or reporting_currency()):
         return Decimal(1)
     row = (ExchangeRate.select().where((ExchangeRate.currency == currency) & (ExchangeRate.day <= day))
            .order_by(ExchangeRate.day.desc()).first())
@@ -64,18 +64,19 @@ def rate_on(currency: str, day: dt.date) -> Decimal | None:
     return row.rate if row is not None else None
 
 
-def sells_in(currency: str) -> bool:
+def sells_in(currency: str, reporting: str | None = None) -> bool:
     """The shop sells in its reporting currency and in every currency it keeps rates for."""
-    return currency == reporting_currency() or ExchangeRate.select().where(
+    return currency == (reporting or reporting_currency()) or ExchangeRate.select().where(
         ExchangeRate.currency == currency).exists()
 
 
-def to_reporting(amount: Money, day: dt.date) -> Money:
-    rate = rate_on(amount.currency, day)
+def to_reporting(amount: Money, day: dt.date, reporting: str | None = None) -> Money:
+    reporting = reporting or reporting_currency()
+    rate = rate_on(amount.currency, day, reporting)
     if rate is None:
         raise DomainError("No exchange rate for {currency}: import one with `counter hq rates import FILE`.",
                           currency=amount.currency)
-    return Money(amount.amount * rate, reporting_currency()).rounded()
+    return Money(amount.amount * rate, reporting).rounded()
 
 
 def import_rates(text: str) -> int:

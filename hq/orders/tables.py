@@ -95,7 +95,8 @@ class Allocation(BaseModel):
     updated_at = peewee.DateTimeField(default=clock.now)
 
     class Meta:
-        indexes = ((("product", "location", "state"), False), (("order", "line"), False))
+        indexes = ((("product", "location", "state"), False), (("order", "line"), False),
+                   (("location", "created_at"), False))
 
 
 class OrderEvent(BaseModel):

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
+from collections.abc import Iterator
 from decimal import Decimal
 
 from models.oms.lifecycle import BACKORDERED, UNALLOCATED, UNFILLABLE, Part, line_parts, shown_status
@@ -10,9 +13,33 @@ from models.orders import Order, OrderLine
 from .. import hqclock
 from .tables import Allocation, ChannelOrder, OrderEvent
 
+_batch: contextvars.ContextVar[list[dict] | None] = contextvars.ContextVar("timeline_batch", default=None)
 
-def record(order: Order, kind: str, *, by: str = "", note: str = "", data: dict | None = None) -> None:
-    OrderEvent.create(order=order, at=hqclock.now(), by=by, kind=kind, note=note, data=data or {})
+
+def record(order: Order | int, kind: str, *, by: str = "", note: str = "", data: dict | None = None) -> None:
+    row = {"order": order if isinstance(order, int) else order.id, "at": hqclock.now(), "by": by, "kind": kind,
+           "note": note, "data": data or {}}
+    pending = _batch.get()
+    if pending is None:
+        OrderEvent.insert(**row).execute()
+    else:
+        pending.append(row)
+
+
+@contextlib.contextmanager
+def batch() -> Iterator[None]:
+    """Record the block's timeline entries in one statement at its end (inside its transaction)."""
+    if _batch.get() is not None:
+        yield
+        return
+    pending: list[dict] = []
+    token = _batch.set(pending)
+    try:
+        yield
+        for start in range(0, len(pending), 1000):
+            OrderEvent.insert_many(pending[start:start + 1000]).execute()
+    finally:
+        _batch.reset(token)
 
 
 def parts_by_line(order: Order, queue: str = "") -> dict[int, list[Part]]:

@@ -51,6 +51,20 @@ def order_view(number: str) -> dict:
     }
 
 
+def taken_view(order: Order) -> dict:
+    """The answer to an intake (and what an Idempotency-Key replays): where the order stands now.
+    `GET /v1/orders/{number}` has the whole of it, with the timeline."""
+    head = ChannelOrder.get(ChannelOrder.order == order)
+    codes = dict(Location.select(Location.id, Location.code).tuples())
+    return {"number": order.number, "channel_order_id": head.channel_order_id, "state": head.state,
+            "status": order.status, "queue": head.queue, "currency": order.currency, "total": str(order.total),
+            "holds": [{"reason": h.reason, "detail": h.detail} for h in OrderHold.select(
+                OrderHold.reason, OrderHold.detail).where(OrderHold.order == order).order_by(OrderHold.id)],
+            "allocations": [{"line": a.line_id, "location": codes.get(a.location_id, ""), "quantity": str(a.quantity),
+                             "state": a.state} for a in Allocation.select().where(Allocation.order == order)
+                            .order_by(Allocation.id)]}
+
+
 def availability(sku: str, channel: Channel | None = None) -> dict:
     """What each location may promise of a product, and what `channel` may sell of it."""
     product: Product = product_by_sku(sku.strip())
