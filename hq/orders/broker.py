@@ -44,6 +44,9 @@ from .tables import Allocation, AllocationRuleRow, ChannelOrder, LocationSetup
 CHUNK = 500
 BY = "brokering"
 CANCELLING = "cancelling"  # the header's queue while locations answer a cancel request
+# A cancel a location refused (packed): what it has ships, the rest stays cancelled, never re-placed.
+PARTLY_CANCELLED = "partly_cancelled"
+NOT_BROKERED = (UNFILLABLE, CANCELLING, PARTLY_CANCELLED)
 WAITING = (UNALLOCATED, BACKORDERED, "partly_allocated")  # statuses of orders with something unplaced
 
 
@@ -100,7 +103,7 @@ def broker_orders(order_ids: list[int], *, skip_locked: bool = False,
             ChannelOrder.order.in_(order_ids) & (ChannelOrder.state == APPROVED))
         if is_postgres():
             query = query.for_update(of=ChannelOrder, skip_locked=skip_locked or None)
-        heads = [h for h in query if h.queue != CANCELLING]
+        heads = [h for h in query if h.queue not in NOT_BROKERED[1:]]
         if not heads:
             return result
         ids = [h.order_id for h in heads]
@@ -179,7 +182,7 @@ def run(*, products: set[int] | None = None, chunk: int = CHUNK) -> RunResult:
     """Broker the backlog (approved orders with something unplaced, not parked as unfillable),
     oldest promise first; `products`: only orders that need one of them (stock arrived)."""
     query = (ChannelOrder.select(ChannelOrder.order).join(Order)
-             .where((ChannelOrder.state == APPROVED) & ChannelOrder.queue.not_in((UNFILLABLE, CANCELLING))
+             .where((ChannelOrder.state == APPROVED) & ChannelOrder.queue.not_in(NOT_BROKERED)
                     & Order.status.in_(WAITING))
              .order_by(ChannelOrder.promised_at.is_null(), ChannelOrder.promised_at, ChannelOrder.received_at,
                        ChannelOrder.id))

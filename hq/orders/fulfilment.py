@@ -33,7 +33,7 @@ from models.orders import Order
 
 from .. import hqclock
 from . import timeline
-from .broker import CANCELLING
+from .broker import CANCELLING, PARTLY_CANCELLED
 from .locking import lock_products, write_transaction
 from .review import order_head
 from .tables import Allocation, ChannelOrder
@@ -79,6 +79,9 @@ def _step(allocation_id: int, to: str, *, by: str, note: str = "") -> Allocation
         row = _allocation(allocation_id)
         lock_products([row.product_id])
         order = Order.get_by_id(row.order_id)
+        if row.cancel_requested and to in (PACKED, SHIPPED):
+            raise DomainError("Order {number} is being cancelled: answer the cancel request first (put the goods "
+                              "back, or say the parcel is packed).", number=order.number)
         _move(row, to)
         timeline.record(order, to, by=by, note=note, data={"allocation": row.id, "quantity": str(row.quantity)})
         _close_if_done(order)
@@ -115,6 +118,7 @@ def short(allocation_id: int, quantity: Decimal, *, reason: str, by: str) -> All
         if not 0 < quantity <= row.quantity:
             raise DomainError("Short {quantity} of an allocation of {total}: give 1 to {total}.", quantity=quantity,
                               total=row.quantity)
+        was_asked = False
         if quantity < row.quantity:
             Allocation.update(quantity=row.quantity - quantity, updated_at=hqclock.now()).where(
                 Allocation.id == row.id).execute()
@@ -122,9 +126,13 @@ def short(allocation_id: int, quantity: Decimal, *, reason: str, by: str) -> All
                                     product=row.product_id, quantity=quantity, state=SHORT, short_reason=reason,
                                     created_at=hqclock.now(), updated_at=hqclock.now())
         else:
-            _move(row, SHORT, short_reason=reason)
+            was_asked = row.cancel_requested
+            _move(row, SHORT, short_reason=reason, cancel_requested=False)
+            row.cancel_requested = False
         timeline.record(order, "short", by=by, note=reason,
                         data={"allocation": row.id, "quantity": str(quantity), "location": row.location_id})
+        if was_asked:
+            _settle_cancel(order, by)  # nothing left here to put back: the request is answered
         timeline.refresh_status(order)
     return row
 
@@ -188,18 +196,26 @@ def answer_cancel(allocation_id: int, *, accepted: bool, by: str, note: str = ""
             _move(row, PACKED, cancel_requested=False)
         timeline.record(order, "cancel_accepted" if accepted else "cancel_rejected", by=by, note=note,
                         data={"allocation": row.id})
-        pending = Allocation.select().where((Allocation.order == order) & Allocation.cancel_requested).exists()
-        if not pending:
-            head = ChannelOrder.get(ChannelOrder.order == order)
-            kept = Allocation.select().where((Allocation.order == order) & Allocation.state.in_(
-                (RELEASED, PICKED, PACKED, SHIPPED))).exists()
-            if kept:  # a location refused: the order ships, and comes back as a return
-                ChannelOrder.update(queue="", updated_at=hqclock.now()).where(ChannelOrder.id == head.id).execute()
-                timeline.record(order, "cancel_refused", by=by, note="packed: it ships and comes back as a return")
-            else:
-                check_header(head.state, CANCELLED)
-                ChannelOrder.update(state=CANCELLED, queue="", updated_at=hqclock.now()).where(
-                    ChannelOrder.id == head.id).execute()
-                timeline.record(order, "cancelled", by=by, note="every location put the goods back")
+        _settle_cancel(order, by)
         timeline.refresh_status(order)
     return row
+
+
+def _settle_cancel(order: Order, by: str) -> None:
+    """Once every location has answered a cancel request: cancelled, or (one had packed) it ships."""
+    if Allocation.select().where((Allocation.order == order) & Allocation.cancel_requested).exists():
+        return
+    head = ChannelOrder.get(ChannelOrder.order == order)
+    if head.queue != CANCELLING:
+        return
+    kept = Allocation.select().where((Allocation.order == order) & Allocation.state.in_(
+        (RELEASED, PICKED, PACKED, SHIPPED))).exists()
+    if kept:  # a location refused: the order ships, and comes back as a return
+        ChannelOrder.update(queue=PARTLY_CANCELLED, updated_at=hqclock.now()).where(
+            ChannelOrder.id == head.id).execute()
+        timeline.record(order, "cancel_refused", by=by, note="packed: it ships and comes back as a return")
+    else:
+        check_header(head.state, CANCELLED)
+        ChannelOrder.update(state=CANCELLED, queue="", updated_at=hqclock.now()).where(
+            ChannelOrder.id == head.id).execute()
+        timeline.record(order, "cancelled", by=by, note="every location put the goods back")

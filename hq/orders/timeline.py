@@ -48,7 +48,7 @@ def parts_by_line(order: Order, queue: str = "") -> dict[int, list[Part]]:
     for row in Allocation.select(Allocation.line, Allocation.state, Allocation.quantity).where(
             Allocation.order == order).tuples():
         allocations.setdefault(row[0], []).append((row[1], row[2]))
-    rest = queue if queue in (BACKORDERED, UNFILLABLE) else UNALLOCATED
+    rest = queue if queue in (BACKORDERED, UNFILLABLE) else "cancelled" if queue == "partly_cancelled" else UNALLOCATED
     return {line.id: line_parts(line.quantity, allocations.get(line.id, []), rest)
             for line in OrderLine.select().where(OrderLine.order == order).order_by(OrderLine.position)}
 

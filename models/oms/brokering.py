@@ -118,8 +118,11 @@ def plan(needs: list[Need], sites: list[Site], atp: dict[tuple[int, int], Decima
         allowed = [s for s in sites if (not rule.locations or s.code in rule.locations)
                    and (s.capacity_left is None or s.capacity_left > 0)]
         allowed.sort(key=lambda s: distance_key(s, to))
-        whole = next((s for s in allowed if all(atp.get((s.id, n.product_id), Decimal(0)) >= n.quantity
-                                                   for n in needs)), None)
+        wanted: dict[int, Decimal] = {}
+        for n in needs:  # two lines of one product need both their quantities from one shelf
+            wanted[n.product_id] = wanted.get(n.product_id, Decimal(0)) + n.quantity
+        whole = next((s for s in allowed if all(atp.get((s.id, product), Decimal(0)) >= quantity
+                                                   for product, quantity in wanted.items())), None)
         if whole is not None:
             return Plan([Placement(n.line_id, whole.id, n.quantity) for n in needs], rule=rule.name,
                         why=f"complete from {whole.code}")
@@ -133,6 +136,21 @@ def plan(needs: list[Need], sites: list[Site], atp: dict[tuple[int, int], Decima
         if rule.when_unplaced != NEXT_RULE:
             return Plan(queue=rule.when_unplaced, rule=rule.name, why="no location can fulfil it")
     return Plan(queue=BACKORDERED, rule="", why="no rule could place it")
+
+
+def _part(needs: list[Need], left: dict[int, Decimal], site: Site,
+          atp: dict[tuple[int, int], Decimal]) -> list[Placement]:
+    """What `site` can give of what is left, line by line, each line taking from what the lines
+    before it left of the same product."""
+    have: dict[int, Decimal] = {}
+    part = []
+    for n in needs:
+        free = have.setdefault(n.product_id, max(atp.get((site.id, n.product_id), Decimal(0)), Decimal(0)))
+        take = min(left[n.line_id], free)
+        if take > 0:
+            part.append(Placement(n.line_id, site.id, take))
+            have[n.product_id] = free - take
+    return part
 
 
 def _queue(rule: AllocationRule) -> str:
@@ -154,8 +172,7 @@ def _split(needs: list[Need], sites: list[Site], atp: dict[tuple[int, int], Deci
     while candidates and any(left.values()):
         best = None
         for site in candidates:
-            part = [Placement(n.line_id, site.id, take) for n in needs
-                    if (take := min(left[n.line_id], max(atp.get((site.id, n.product_id), Decimal(0)), Decimal(0)))) > 0]
+            part = _part(needs, left, site, atp)
             if not part:
                 continue
             worth = sum((p.quantity * value[p.line_id] for p in part), Decimal(0))

@@ -140,6 +140,16 @@ def test_ships_complete_from_the_nearest_location_that_can() -> None:
     assert result.queue == ""
 
 
+def test_two_lines_of_one_product_need_both_quantities_from_the_shelf() -> None:
+    atp = {(1, 7): D(1), (2, 7): D(1)}
+    whole = plan([need(1, 7, "1"), need(2, 7, "1")], [A, B], atp, BERLIN,
+                 [AllocationRule("complete only", when_unplaced="backordered")])
+    assert whole.placements == [] and whole.queue == "backordered"
+    split = plan([need(1, 7, "1"), need(2, 7, "1")], [A, B], atp, BERLIN,
+                 [AllocationRule("split", split=True, when_unplaced="backordered")])
+    assert sorted((p.line_id, p.location_id) for p in split.placements) == [(1, 1), (2, 2)]
+
+
 def test_coordinates_beat_postcodes() -> None:
     near = Site(4, "NEAR", lat=52.52, lon=13.40)
     far = Site(5, "FAR", lat=48.14, lon=11.58)
