@@ -20,6 +20,7 @@ from decimal import Decimal
 
 import peewee
 
+from models.bulk import among, insert_values
 from models.db import is_postgres
 from models.oms import brokering
 from models.oms.lifecycle import (
@@ -43,6 +44,8 @@ from .tables import Allocation, AllocationRuleRow, ChannelOrder, LocationSetup
 
 CHUNK = 500
 BY = "brokering"
+ALLOCATION_FIELDS = (Allocation.order, Allocation.line, Allocation.location, Allocation.product, Allocation.quantity,
+                     Allocation.state, Allocation.created_at, Allocation.updated_at)
 CANCELLING = "cancelling"  # the header's queue while locations answer a cancel request
 # A cancel a location refused (packed): what it has ships, the rest stays cancelled, never re-placed.
 PARTLY_CANCELLED = "partly_cancelled"
@@ -100,17 +103,17 @@ def broker_orders(order_ids: list[int], *, skip_locked: bool = False,
         lines[new[0].order_id] = new[1]
     else:
         query = ChannelOrder.select(ChannelOrder, Order).join(Order).where(
-            ChannelOrder.order.in_(order_ids) & (ChannelOrder.state == APPROVED))
+            among(ChannelOrder.order, order_ids) & (ChannelOrder.state == APPROVED))
         if is_postgres():
             query = query.for_update(of=ChannelOrder, skip_locked=skip_locked or None)
         heads = [h for h in query if h.queue not in NOT_BROKERED[1:]]
         if not heads:
             return result
         ids = [h.order_id for h in heads]
-        for line in OrderLine.select().where(OrderLine.order.in_(ids)).order_by(OrderLine.order, OrderLine.position):
+        for line in OrderLine.select().where(among(OrderLine.order, ids)).order_by(OrderLine.order, OrderLine.position):
             lines[line.order_id].append(line)
         for line_id, state, qty in Allocation.select(Allocation.line, Allocation.state, Allocation.quantity).where(
-                Allocation.order.in_(ids)).tuples():
+                among(Allocation.order, ids)).tuples():
             existing[line_id].append((state, qty))
     lock_products({line.product_id for group in lines.values() for line in group})
     now = hqclock.now()
@@ -131,7 +134,9 @@ def broker_orders(order_ids: list[int], *, skip_locked: bool = False,
         result.orders += 1
         if not needs:
             continue
-        rules = rules_by_channel.setdefault(order.channel, _rules(order.channel))
+        if order.channel not in rules_by_channel:
+            rules_by_channel[order.channel] = _rules(order.channel)
+        rules = rules_by_channel[order.channel]
         ship_to = head.ship_to or {}
         here = [brokering.Site(s.id, s.code, s.country, s.postcode, s.lat, s.lon, capacity[s.id]) for s in sites]
         plan = brokering.plan(needs, here, atp, brokering.Destination(
@@ -140,9 +145,7 @@ def broker_orders(order_ids: list[int], *, skip_locked: bool = False,
         for p in plan.placements:
             key = (p.location_id, by_line[p.line_id].product_id)
             atp[key] = atp.get(key, Decimal(0)) - p.quantity
-            new_rows.append({"order": order.id, "line": p.line_id, "location": p.location_id,
-                             "product": key[1], "quantity": p.quantity, "state": RESERVED,
-                             "created_at": now, "updated_at": now})
+            new_rows.append((order.id, p.line_id, p.location_id, key[1], p.quantity, RESERVED, now, now))
             existing[p.line_id].append((RESERVED, p.quantity))
         for location_id in {p.location_id for p in plan.placements}:
             if capacity.get(location_id) is not None:
@@ -165,16 +168,14 @@ def broker_orders(order_ids: list[int], *, skip_locked: bool = False,
         result.statuses[order.id] = status
         if status != order.status:
             statuses[status].append(order.id)
-    if new_rows:
-        for start in range(0, len(new_rows), 1000):
-            Allocation.insert_many(new_rows[start:start + 1000]).execute()
+    insert_values(ALLOCATION_FIELDS, new_rows)
     by_queue: dict[str, list[int]] = defaultdict(list)
     for head_id, queue in queues.items():
         by_queue[queue].append(head_id)
     for queue, head_ids in by_queue.items():
-        ChannelOrder.update(queue=queue, updated_at=now).where(ChannelOrder.id.in_(head_ids)).execute()
+        ChannelOrder.update(queue=queue, updated_at=now).where(among(ChannelOrder.id, head_ids)).execute()
     for status, order_ids_ in statuses.items():
-        Order.update(status=status).where(Order.id.in_(order_ids_)).execute()
+        Order.update(status=status).where(among(Order.id, order_ids_)).execute()
     return result
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterable
 
+from models.bulk import among
 from models.catalog import Product
 from models.db import db, is_postgres
 
@@ -25,5 +26,5 @@ def lock_products(product_ids: Iterable[int]) -> None:
     if ids and is_postgres():
         # NO KEY UPDATE: an order line inserted beside it takes KEY SHARE on the product (its foreign
         # key), which FOR UPDATE would wait on, and two intakes would deadlock on each other.
-        list(Product.select(Product.id).where(Product.id.in_(ids)).order_by(Product.id)
+        list(Product.select(Product.id).where(among(Product.id, ids)).order_by(Product.id)
              .for_update("FOR NO KEY UPDATE").tuples())

@@ -16,6 +16,7 @@ from decimal import Decimal
 
 import peewee
 
+from models.bulk import among
 from models.fields import QuantityField
 from models.ledger import StockLevel
 from models.oms.availability import location_atp
@@ -46,21 +47,21 @@ def standings(product_ids: set[int]) -> dict[tuple[int, int], Standing]:
     for loc, prod, qty, count_at in (
             StockLevel.select(StockLevel.location, StockLevel.product, peewee.fn.SUM(StockLevel.on_hand),
                               peewee.fn.MAX(StockLevel.count_at))
-            .where(StockLevel.product.in_(ids)).group_by(StockLevel.location, StockLevel.product).tuples()):
+            .where(among(StockLevel.product, ids)).group_by(StockLevel.location, StockLevel.product).tuples()):
         on_hand[(loc, prod)] = _scaled(qty)
         if count_at:
             counted[(loc, prod)] = count_at if isinstance(count_at, dt.datetime) else dt.datetime.fromisoformat(
                 str(count_at))
     reserved: dict[tuple[int, int], Decimal] = defaultdict(Decimal)
     for loc, prod, qty in (Allocation.select(Allocation.location, Allocation.product, peewee.fn.SUM(Allocation.quantity))
-                           .where(Allocation.product.in_(ids) & Allocation.state.in_(HOLDS_STOCK))
+                           .where(among(Allocation.product, ids) & Allocation.state.in_(HOLDS_STOCK))
                            .group_by(Allocation.location, Allocation.product).tuples()):
         reserved[(loc, prod)] = _scaled(qty)
     short: dict[tuple[int, int], Decimal] = defaultdict(Decimal)
     emptied: set[tuple[int, int]] = set()
     for loc, prod, qty, reason, at in (Allocation.select(Allocation.location, Allocation.product, Allocation.quantity,
                                                          Allocation.short_reason, Allocation.updated_at)
-                                       .where(Allocation.product.in_(ids) & (Allocation.state == SHORT)).tuples()):
+                                       .where(among(Allocation.product, ids) & (Allocation.state == SHORT)).tuples()):
         if (loc, prod) in counted and counted[(loc, prod)] >= at:
             continue
         if reason == NOT_FOUND:
@@ -68,7 +69,7 @@ def standings(product_ids: set[int]) -> dict[tuple[int, int], Standing]:
         else:
             short[(loc, prod)] += qty
     safety, default = {}, {}
-    for row in SafetyStock.select().where(SafetyStock.product.in_(ids) | SafetyStock.product.is_null()):
+    for row in SafetyStock.select().where(among(SafetyStock.product, ids) | SafetyStock.product.is_null()):
         if row.product_id is None:
             default[row.location_id] = row.quantity
         else:

@@ -7,12 +7,14 @@ import contextvars
 from collections.abc import Iterator
 from decimal import Decimal
 
+from models.bulk import insert_values
 from models.oms.lifecycle import BACKORDERED, UNALLOCATED, UNFILLABLE, Part, line_parts, shown_status
 from models.orders import Order, OrderLine
 
 from .. import hqclock
 from .tables import Allocation, ChannelOrder, OrderEvent
 
+EVENT_FIELDS = (OrderEvent.order, OrderEvent.at, OrderEvent.by, OrderEvent.kind, OrderEvent.note, OrderEvent.data)
 _batch: contextvars.ContextVar[list[dict] | None] = contextvars.ContextVar("timeline_batch", default=None)
 
 
@@ -36,8 +38,7 @@ def batch() -> Iterator[None]:
     token = _batch.set(pending)
     try:
         yield
-        for start in range(0, len(pending), 1000):
-            OrderEvent.insert_many(pending[start:start + 1000]).execute()
+        insert_values(EVENT_FIELDS, [(r["order"], r["at"], r["by"], r["kind"], r["note"], r["data"]) for r in pending])
     finally:
         _batch.reset(token)
 
