@@ -22,7 +22,7 @@ from models.bulk import select_in
 from models.catalog import Product, product_by_sku
 from models.db import db, is_postgres
 from models.errors import Conflict, DomainError
-from models.ledger import EventData, post_events
+from models.ledger import COUNT, EventData, post_events
 from models.ops.transfers import booked_elsewhere, bookings, second_bookings
 from models.places import Location
 from models.stock_docs import Transfer, TransferLine
@@ -31,6 +31,7 @@ from sync.catalogue import apply_products
 from . import hqclock, intake
 from .limits import Limits
 from .models import PushRejection, TerminalCredential
+from .orders import schedule
 from .push_orders import apply_new_orders, apply_order
 
 log = logging.getLogger("counter.hq")
@@ -149,6 +150,8 @@ def apply_batch(cred: TerminalCredential, items: list, limits: Limits | None = N
         for index, result in zip(events, stored, strict=True):
             if isinstance(result, DomainError):
                 errors[index] = result
+        arrived = {event.sku for event, result in zip(events.values(), stored, strict=True)
+                   if result is True and (event.quantity > 0 or event.kind == COUNT)}
         for index, raw in enumerate(raw_items):
             kind, ref = _kind_and_ref(raw)
             exc = errors.get(index)
@@ -159,6 +162,8 @@ def apply_batch(cred: TerminalCredential, items: list, limits: Limits | None = N
             outcome.rejected.append({"index": index, "ref": ref, "kind": kind, "reason": reason,
                                      "conflict": isinstance(exc, Conflict)})
             _record_rejection(cred, kind, ref, reason, raw.get("payload") if isinstance(raw, dict) else raw)
+    if arrived:  # backordered orders may be placed now (after the commit: the run sees the stock)
+        schedule.stock_arrived(db.obj, {p.id for p in Product.select(Product.id).where(Product.sku.in_(list(arrived)))})
     return outcome
 
 

@@ -26,6 +26,7 @@ from models.db import SqliteStore, bind
 
 from . import hqclock, logs
 from .app import create_app
+from .orders import schedule
 
 HQ_MIGRATIONS = Path(__file__).parent / "migrations"
 HQ_HISTORY = "hq_schema_migration"
@@ -93,13 +94,31 @@ def serve(url: str, host: str = "127.0.0.1", port: int = DEFAULT_PORT, workers: 
     database = open_hq(url)
     config = uvicorn.Config(create_app(database), host=host, port=port, log_config=None, access_log=False,
                             proxy_headers=True)
-    uvicorn.Server(config).run()
+    brokering = _start_brokering(database)
+    try:
+        uvicorn.Server(config).run()
+    finally:
+        _stop_brokering(brokering)
 
 
 def worker_app() -> object:
     """The app of one worker process of `serve(workers=N)` (the database was migrated before)."""
     logs.configure()
-    return create_app(connect_database(os.environ[_URL_VARIABLE]))
+    database = connect_database(os.environ[_URL_VARIABLE])
+    _start_brokering(database)  # a daemon thread: it ends with the worker process
+    return create_app(database)
+
+
+def _start_brokering(database: peewee.Database, every: float | None = None) -> schedule.BrokeringSchedule:
+    brokering = schedule.BrokeringSchedule(database, every).start()
+    schedule.install(brokering)
+    return brokering
+
+
+def _stop_brokering(brokering: schedule.BrokeringSchedule | None) -> None:
+    if brokering is not None:
+        schedule.uninstall(brokering)
+        brokering.stop()
 
 
 @dataclass
@@ -111,10 +130,12 @@ class HQHandle:
     server: uvicorn.Server
     thread: threading.Thread
     app: object = field(repr=False, default=None)
+    brokering: schedule.BrokeringSchedule | None = field(repr=False, default=None)
 
     def stop(self, timeout: float = 10.0) -> None:
         self.server.should_exit = True
         self.thread.join(timeout)
+        _stop_brokering(self.brokering)
         if not self.database.is_closed():
             self.database.close()
         if isinstance(self.database, PooledPostgresqlDatabase):
@@ -129,7 +150,7 @@ class HQHandle:
 
 def serve_in_thread(db_url: str | peewee.Database, port: int = 0, host: str = "127.0.0.1",
                     *, quiet: bool = True, timeout: float = 15.0,
-                    now: Callable[[], dt.datetime] = hqclock.system_now) -> HQHandle:
+                    now: Callable[[], dt.datetime] = hqclock.system_now, broker_every: float | None = None) -> HQHandle:
     """Start a head office on a daemon thread; port 0 picks a free one. Returns once it accepts."""
     database = db_url if isinstance(db_url, peewee.Database) else connect_database(db_url)
     prepare(database)
@@ -154,4 +175,5 @@ def serve_in_thread(db_url: str | peewee.Database, port: int = 0, host: str = "1
         time.sleep(0.02)
     bound_port = sock.getsockname()[1]
     shown = f"[{host}]" if ":" in host else host
-    return HQHandle(url=f"http://{shown}:{bound_port}", database=database, server=server, thread=thread, app=app)
+    return HQHandle(url=f"http://{shown}:{bound_port}", database=database, server=server, thread=thread, app=app,
+                    brokering=_start_brokering(database, broker_every))

@@ -161,3 +161,33 @@ def test_cli_add_channel_prints_the_key_once_and_imports_orders(tmp_path: Path) 
     assert shown.exit_code == 0 and "allocated" in shown.output and "WH1" in shown.output
     no_channel = runner.invoke(cli, ["hq", "import", "orders", str(file), "--db", db])
     assert no_channel.exit_code != 0 and "--channel" in no_channel.output
+
+
+def test_stock_pushed_by_a_terminal_places_backordered_orders_at_once(tmp_path: Path) -> None:
+    import time
+    import uuid
+
+    from hq import auth
+
+    handle = serve_in_thread(str(tmp_path / "hq.db"), broker_every=3600)  # the tick would come in an hour
+    try:
+        with bind(handle.database), handle.database.connection_context():
+            key = shop().key
+            token = auth.add_terminal("WH1", "W01").enroll_token
+        credential = httpx.post(f"{handle.url}/v1/enroll", json={"token": token}).json()["credential"]
+        client = httpx.Client(base_url=handle.url, headers={"authorization": f"Bearer {key}"})
+        assert client.post("/v1/orders", json=order_doc("1", [("P1", "2")])).json()["status"] == "backordered"
+        event_id = str(uuid.uuid4())
+        receipt = {"id": event_id, "location": "WH1", "sku": "P1", "quantity": "5", "kind": "receipt",
+                   "occurred_at": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime()), "terminal": "W01", "user": "1"}
+        pushed = httpx.post(f"{handle.url}/v1/push", json={"items": [
+            {"kind": "stock_event", "ref": event_id, "payload": receipt}]},
+            headers={"authorization": f"Bearer {credential}"})
+        assert pushed.status_code == 200 and pushed.json()["accepted"] == [event_id], pushed.text
+        deadline = time.monotonic() + 10
+        while client.get("/v1/orders/WEB-1").json()["status"] != "allocated":
+            assert time.monotonic() < deadline, "the backorder was not brokered after the stock arrived"
+            time.sleep(0.1)
+        assert handle.brokering is not None and handle.brokering.runs >= 1
+    finally:
+        handle.stop()
