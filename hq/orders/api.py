@@ -120,7 +120,7 @@ def router() -> APIRouter:
         return Response(answer, status_code=status, media_type="application/json")
 
     @api.get(f"{API}/orders/{{number}}", dependencies=[Security(CHANNEL_BEARER)],
-             responses=documented(400, 401, 404), summary="An order with its timeline, holds and allocations")
+             responses=documented(400, 401, 404, 422), summary="An order with its timeline, holds and allocations")
     async def get_order(request: Request, number: str) -> Response:
         def work(channel: Channel) -> bytes:
             return dumps(views.order_view(_own(channel, number)))
@@ -146,7 +146,7 @@ def router() -> APIRouter:
             return _refused(exc)
 
     @api.get(f"{API}/availability", dependencies=[Security(CHANNEL_BEARER)],
-             responses=documented(400, 401, 403, 404), summary="What a channel may sell of a product")
+             responses=documented(400, 401, 403, 404, 422), summary="What a channel may sell of a product")
     async def availability(request: Request, sku: Annotated[str, Query(min_length=1, max_length=64)],
                            channel: Annotated[str | None, Query(max_length=20)] = None) -> Response:
         def work(caller: Channel) -> bytes:
@@ -159,7 +159,7 @@ def router() -> APIRouter:
         except DomainError as exc:
             return _refused(exc)
 
-    @api.post(f"{API}/channels/{{code}}/shopify/orders-create", responses=documented(400, 401, 404, 413),
+    @api.post(f"{API}/channels/{{code}}/shopify/orders-create", responses=documented(400, 401, 404, 413, 422),
               summary="Shopify's orders/create webhook",
               description="Point a Shopify store's `orders/create` webhook here, with the channel's Shopify secret "
                           "(`counter hq add-channel NAME --shopify-secret ...`). The body is verified against "
