@@ -57,13 +57,20 @@ TRACKED: dict[str, tuple[str, str, str, tuple[str, ...]]] = {
 }
 
 
+# Rows only a location's terminals get, and only once they have a location: a channel's order at head
+# office belongs to no terminal (its allocations are what a location works on), so its many state
+# changes are not logged for every terminal to read past.
+LOCATED_ONLY = {"order"}
+
+
 def sqlite_trigger_sql() -> list[str]:
     statements = []
     for table, (entity, key, loc, ops) in TRACKED.items():
         for op in ops:
             r = "OLD" if op == "DELETE" else "NEW"
+            when = f" WHEN {r}.location_id IS NOT NULL" if table in LOCATED_ONLY else ""
             statements.append(
-                f'CREATE TRIGGER IF NOT EXISTS change_log_{table}_{op.lower()} AFTER {op} ON "{table}" '
+                f'CREATE TRIGGER IF NOT EXISTS change_log_{table}_{op.lower()} AFTER {op} ON "{table}"{when} '
                 f"BEGIN INSERT INTO change_log (xid, entity, key, location_id) "
                 f"VALUES (0, '{entity}', COALESCE({key.format(r=r)}, ''), {loc.format(r=r)}); END")
     return statements
@@ -91,7 +98,8 @@ def postgres_trigger_sql() -> list[str]:
                 f"BEGIN\n"
                 f"  INSERT INTO change_log (xid, entity, key, location_id)\n"
                 f"  SELECT pg_current_xact_id()::text::bigint, '{entity}', COALESCE({key.format(r='r')}, ''),"
-                f" {loc.format(r='r')} FROM {rows} AS r;\n"
+                f" {loc.format(r='r')} FROM {rows} AS r"
+                f"{' WHERE r.location_id IS NOT NULL' if table in LOCATED_ONLY else ''};\n"
                 f"  RETURN NULL;\nEND $$")
             statements.append(f'DROP TRIGGER IF EXISTS {fn} ON "{table}"')
             statements.append(f'CREATE TRIGGER {fn} AFTER {op} ON "{table}" '

@@ -70,3 +70,42 @@ def test_two_hundred_racing_orders_reserve_exactly_the_fifty_units(postgres_url:
                     (OrderLine.product == product) & (ChannelOrder.queue == "backordered")).count() == 150
     finally:
         handle.stop()
+
+
+def test_two_brokering_runs_at_once_place_each_unit_once(postgres_url: str) -> None:
+    from hq.orders import broker, channels
+    from hq.orders.document import read_document
+    from hq.orders.intake import take_order
+    from hq.server import connect_database, prepare
+
+    database = connect_database(fresh_database(postgres_url))
+    prepare(database)
+    with bind(database), database.connection_context():
+        shop({"P1": "1.00"})
+        channel = channels.channel("WEB")
+        for n in range(300):
+            take_order(channel, read_document({"channel_order_id": str(n), "currency": "EUR", "lines": [
+                {"sku": "P1", "quantity": "1", "unit_price": "1.00"}]}))
+        stock("WH1", "P1", 60)
+        stock("STORE1", "P1", 40)
+    start = threading.Barrier(2)
+    results = []
+
+    def run() -> None:
+        with bind(database), database.connection_context():
+            start.wait()
+            results.append(broker.run(chunk=20))
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    with bind(database), database.connection_context():
+        assert sum(r.placed for r in results) == 100
+        held = dict(Allocation.select(Allocation.location, peewee.fn.SUM(Allocation.quantity)).group_by(
+            Allocation.location).tuples())
+        assert sorted(Decimal(v) / 1000 for v in held.values()) == [40, 60]
+        per_line = Allocation.select(Allocation.line, peewee.fn.COUNT(Allocation.id)).group_by(Allocation.line)
+        assert max(count for _, count in per_line.tuples()) == 1
+    database.close_all()

@@ -235,3 +235,16 @@ def test_illegal_moves_change_nothing(office_db) -> None:
     with pytest.raises(DomainError, match="only an order in review"):
         review.reject(taken.order.number, by="x", note="n")
     assert counts() == before and Allocation.get().state == "reserved"
+
+
+def test_a_channel_order_is_not_in_the_terminals_change_log(any_office_db) -> None:
+    from hq.models import ChangeLog
+
+    shop()
+    stock("WH1", "P1", 5)
+    before = ChangeLog.select().where(ChangeLog.entity == "order").count()
+    taken = take(order_doc("1", [("P1", "1")]))
+    fulfilment.cancel(taken.order.number, by="ops", note="test")
+    assert ChangeLog.select().where(ChangeLog.entity == "order").count() == before
+    Order.update(location=1).where(Order.id == taken.order.id).execute()  # a located order is logged
+    assert ChangeLog.select().where(ChangeLog.entity == "order").count() == before + 1
