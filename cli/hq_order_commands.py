@@ -116,16 +116,18 @@ def show_order(db_url: str | None, number: str, as_json: bool) -> None:
     emit(view, as_json, human)
 
 
+role_option = click.option("--role", type=click.Choice(["operator", "manager"]), default="operator",
+                           show_default=True, help="Your role: above the manager limit only a manager may approve.")
+
+
 def _decided(verb: str):
     @click.command(verb)
     @db_option
     @click.argument("number")
     @who_option
     @note_option
-    @click.option("--role", type=click.Choice(["operator", "manager"]), default="operator", show_default=True,
-                  help="Your role (approve: above the manager limit only a manager may).")
     @domain_errors
-    def command(db_url: str | None, number: str, by: str, note: str, role: str) -> None:
+    def command(db_url: str | None, number: str, by: str, note: str, role: str = "operator") -> None:
         from hq.orders import fulfilment, review
 
         open_office(db_url)
@@ -140,6 +142,8 @@ def _decided(verb: str):
             order = fulfilment.cancel(number, by=by, note=note)
         click.echo(f"{number}: {order.status if order else 'on hold'}.")
 
+    if verb == "approve":
+        command = role_option(command)
     command.help = {"approve": "Approve an order on hold (releases its holds) and broker it.",
                     "reject": "Reject an order in review: it is cancelled with your note.",
                     "hold": "Hold an order by hand before it is allocated.",

@@ -24,6 +24,8 @@ def order_view(number: str) -> dict:
         raise NotFound("No channel order {number!r} at head office.", number=number.strip()[:64])
     parts = timeline.parts_by_line(order, head.queue)
     codes = dict(Location.select(Location.id, Location.code).tuples())
+    lines = list(OrderLine.select().where(OrderLine.order == order).order_by(OrderLine.position))
+    skus = {line.id: line.sku for line in lines}
     return {
         "number": order.number, "channel": head.channel.code, "channel_order_id": head.channel_order_id,
         "state": head.state, "status": order.status, "queue": head.queue, "currency": order.currency,
@@ -35,14 +37,14 @@ def order_view(number: str) -> dict:
                    "unit_price": str(line.unit_price), "total": str(line.total),
                    "state": line_state(parts[line.id]),
                    "parts": [{"state": p.state, "quantity": str(p.quantity)} for p in parts[line.id]]}
-                  for line in OrderLine.select().where(OrderLine.order == order).order_by(OrderLine.position)],
+                  for line in lines],
         "holds": [{"reason": h.reason, "detail": h.detail, "rule": h.rule_id or None,
                    "placed_at": h.placed_at.isoformat() + "Z", "placed_by": h.placed_by,
                    "released_at": h.released_at.isoformat() + "Z" if h.released_at else None,
                    "released_by": h.released_by, "note": h.note}
                   for h in OrderHold.select().where(OrderHold.order == order).order_by(OrderHold.id)],
         "allocations": [{"id": a.id, "line": a.line_id, "location": codes.get(a.location_id, ""),
-                         "sku": "", "quantity": str(a.quantity), "state": a.state,
+                         "sku": skus.get(a.line_id, ""), "quantity": str(a.quantity), "state": a.state,
                          "cancel_requested": a.cancel_requested, "short_reason": a.short_reason or None}
                         for a in Allocation.select().where(Allocation.order == order).order_by(Allocation.id)],
         "shipments": [],  # parcels come with the warehouse terminal's pack and ship

@@ -191,3 +191,37 @@ def test_stock_pushed_by_a_terminal_places_backordered_orders_at_once(tmp_path: 
         assert handle.brokering is not None and handle.brokering.runs >= 1
     finally:
         handle.stop()
+
+
+def test_cli_review_rules_approval_and_cancel(tmp_path: Path) -> None:
+    from hq.server import connect_database, prepare
+    from tests import factories
+
+    db = str(tmp_path / "hq.db")
+    runner = CliRunner()
+
+    def run(*args: str):
+        return runner.invoke(cli, ["hq", *args, "--db", db])
+
+    database = connect_database(db)
+    prepare(database)
+    with bind(database), database.connection_context():
+        shop()
+        factories.product("P9", price="100.00")
+        stock("WH1", "P9", 5)
+    database.close()
+    assert "No review rules" in run("rules", "list").output
+    assert run("rules", "add", "amount_above", "--param", "limit=50").exit_code == 0
+    bad = run("rules", "add", "amount_above", "--param", "limit=lots")
+    assert bad.exit_code == 1 and "must be an amount" in bad.output
+    assert run("setting", "manager_approval_above", "150").exit_code == 0
+    file = tmp_path / "o.csv"
+    file.write_text("channel_order_id,sku,quantity,unit_price,currency\nX1,P9,2,100,EUR\n", encoding="utf-8")
+    assert "Took 1 orders" in run("import", "orders", str(file), "--channel", "WEB").output
+    assert "on_hold" in run("order", "WEB-X1").output
+    refused = run("approve", "WEB-X1", "--by", "ann", "--note", "ok")
+    assert refused.exit_code == 1 and "a manager must approve" in refused.output
+    approved = run("approve", "WEB-X1", "--by", "max", "--note", "called", "--role", "manager")
+    assert approved.exit_code == 0 and "allocated" in approved.output
+    assert run("cancel", "WEB-X1", "--by", "max", "--note", "customer asked").output.strip() == "WEB-X1: cancelled."
+    assert run("broker").output.startswith("Brokered 0 orders")
