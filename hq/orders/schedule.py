@@ -39,7 +39,8 @@ class BrokeringSchedule:
         return self
 
     def stop(self) -> None:
-        self.scheduler.shutdown(wait=True)
+        if self.scheduler.running:  # a head office may be stopped twice (a test, then its fixture)
+            self.scheduler.shutdown(wait=True)
 
     def stock_arrived(self, product_ids: set[int]) -> None:
         """Broker the orders waiting on these products now, not at the next tick."""
