@@ -33,6 +33,7 @@ from models.errors import PermissionDenied
 from sync.wire import API, SERVER_TIME_HEADER, dumps
 
 from . import auth, changelog, feed, hqclock, push
+from .bearer import call_as
 from .body import BodyLimit, TooLarge, inflate
 from .changelog import CURSOR_PATTERN, Cursor
 from .limits import Limits
@@ -126,21 +127,10 @@ TERMINAL_BEARER = HTTPBearer(scheme_name="terminal", auto_error=False,
 
 
 def as_terminal(request: Request, func: Callable[..., Any], *args: Any) -> Any:
-    """`func(cred, *args)` for the calling terminal, on one connection (run it on a worker thread,
-    which gets the request's context, and so its bound database, from anyio).
-
-    Authenticating and working in one worker-thread call, not a dependency's call and then the
-    endpoint's, saves a thread hop and a pool checkout per request. 401 if the bearer token is
-    unknown or revoked.
-    """
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    with db.connection_context():
-        cred = auth.authenticate(token.strip()) if scheme.lower() == "bearer" else None
-        if cred is None:
-            raise HTTPException(401, "Unknown or revoked terminal credential: enrol the terminal again.",
-                                headers={"WWW-Authenticate": "Bearer"})
-        request.state.terminal = cred.code
-        return func(cred, *args)
+    """`func(cred, *args)` for the calling terminal (see `bearer.call_as`); 401 if its token is
+    unknown or revoked."""
+    return call_as(request, auth.authenticate, "Unknown or revoked terminal credential: enrol the terminal again.",
+                   "terminal", func, *args)
 
 
 async def _known_query(request: Request) -> None:

@@ -26,6 +26,7 @@ from models.errors import DomainError, NotFound, PermissionDenied
 from models.orders import Order
 from sync.wire import API, dumps
 
+from ..bearer import call_as
 from ..models import PushRejection
 from ..problems import documented, problem_response
 from . import channels, fulfilment, shopify, views
@@ -44,14 +45,8 @@ class CancelRequest(BaseModel):
 
 
 def as_channel(request: Request, func: Callable[..., Any], *args: Any) -> Any:
-    scheme, _, key = request.headers.get("authorization", "").partition(" ")
-    with db.connection_context():
-        channel = channels.authenticate(key.strip()) if scheme.lower() == "bearer" else None
-        if channel is None:
-            raise HTTPException(401, "Unknown or revoked channel key: ask head office for a key "
-                                     "(`counter hq add-channel NAME`).", headers={"WWW-Authenticate": "Bearer"})
-        request.state.channel = channel.code
-        return func(channel, *args)
+    return call_as(request, channels.authenticate, "Unknown or revoked channel key: ask head office for a key "
+                   "(`counter hq add-channel NAME`).", "channel", func, *args)
 
 
 def _refused(exc: DomainError) -> Response:
@@ -70,29 +65,41 @@ def _own(channel: Channel, number: str) -> str:
 
 
 def _take(channel: Channel, doc: OrderDocument, key: str | None, body_hash: str) -> tuple[int, bytes]:
-    if key:
-        seen = IdempotencyRecord.get_or_none((IdempotencyRecord.channel == channel) & (IdempotencyRecord.key == key))
-        if seen is not None:
-            if seen.body_hash != body_hash:
-                raise Refused([{"field": "header.Idempotency-Key", "reason": "this key was used with another body: "
-                                                                             "use a new key for a new request"}])
-            return seen.status, seen.response.encode()
-    for attempt in range(3):
-        try:
-            with write_transaction():
-                taken = take_order(channel, doc)
-                status = 201 if taken.created else 200
-                answer = dumps(views.taken_view(taken.order))
-                if key:
-                    IdempotencyRecord.insert(channel=channel, key=key, body_hash=body_hash, status=status,
-                                             response=answer.decode()).on_conflict_ignore().execute()
-            return status, answer
-        except peewee.IntegrityError:
-            # The same order (or key) was taken by a request running beside this one: the next
-            # attempt finds it and answers it.
-            if attempt == 2:
-                raise
-    raise AssertionError("unreachable")
+    try:
+        return _take_once(channel, doc, key, body_hash)
+    except peewee.IntegrityError:
+        # The same order (or key) was just taken by a request running beside this one, which has
+        # committed (the unique index waited for it): taking it again finds it and answers it.
+        return _take_once(channel, doc, key, body_hash)
+
+
+def _take_once(channel: Channel, doc: OrderDocument, key: str | None, body_hash: str) -> tuple[int, bytes]:
+    with write_transaction():
+        if key:
+            seen = IdempotencyRecord.get_or_none((IdempotencyRecord.channel == channel)
+                                                 & (IdempotencyRecord.key == key))
+            if seen is not None:
+                if seen.body_hash != body_hash:
+                    raise Refused([{"field": "header.Idempotency-Key",
+                                    "reason": "this key was used with another body: use a new key for a new request"}])
+                return seen.status, seen.response.encode()
+        taken = take_order(channel, doc)
+        status = 201 if taken.created else 200
+        answer = dumps(views.taken_view(taken.order))
+        if key:
+            IdempotencyRecord.insert(channel=channel, key=key, body_hash=body_hash, status=status,
+                                     response=answer.decode()).on_conflict_ignore().execute()
+    return status, answer
+
+
+async def _answer(request: Request, work: Callable[[Channel], bytes | tuple[int, bytes]]) -> Response:
+    """Run `work` as the calling channel; its JSON (and status, default 200), or the refusal."""
+    try:
+        answer = await run_in_threadpool(as_channel, request, work)
+    except DomainError as exc:
+        return _refused(exc)
+    status, body = answer if isinstance(answer, tuple) else (200, answer)
+    return Response(body, status_code=status, media_type="application/json")
 
 
 def router() -> APIRouter:
@@ -113,11 +120,7 @@ def router() -> APIRouter:
         def work(channel: Channel) -> tuple[int, bytes]:
             return _take(channel, doc, idempotency_key, body_hash)
 
-        try:
-            status, answer = await run_in_threadpool(as_channel, request, work)
-        except DomainError as exc:
-            return _refused(exc)
-        return Response(answer, status_code=status, media_type="application/json")
+        return await _answer(request, work)
 
     @api.get(f"{API}/orders/{{number}}", dependencies=[Security(CHANNEL_BEARER)],
              responses=documented(400, 401, 404, 422), summary="An order with its timeline, holds and allocations")
@@ -125,10 +128,7 @@ def router() -> APIRouter:
         def work(channel: Channel) -> bytes:
             return dumps(views.order_view(_own(channel, number)))
 
-        try:
-            return Response(await run_in_threadpool(as_channel, request, work), media_type="application/json")
-        except DomainError as exc:
-            return _refused(exc)
+        return await _answer(request, work)
 
     @api.post(f"{API}/orders/{{number}}/cancel", dependencies=[Security(CHANNEL_BEARER)],
               responses=documented(400, 401, 404, 422), summary="Cancel an order",
@@ -140,10 +140,7 @@ def router() -> APIRouter:
             fulfilment.cancel(_own(channel, number), by=f"channel:{channel.code}", note=body.note)
             return dumps(views.order_view(number))
 
-        try:
-            return Response(await run_in_threadpool(as_channel, request, work), media_type="application/json")
-        except DomainError as exc:
-            return _refused(exc)
+        return await _answer(request, work)
 
     @api.get(f"{API}/availability", dependencies=[Security(CHANNEL_BEARER)],
              responses=documented(400, 401, 403, 404, 422), summary="What a channel may sell of a product")
@@ -154,10 +151,7 @@ def router() -> APIRouter:
                 raise PermissionDenied("This key is channel {code}'s: it asks for {code} only.", code=caller.code)
             return dumps(views.availability(sku, caller))
 
-        try:
-            return Response(await run_in_threadpool(as_channel, request, work), media_type="application/json")
-        except DomainError as exc:
-            return _refused(exc)
+        return await _answer(request, work)
 
     @api.post(f"{API}/channels/{{code}}/shopify/orders-create", responses=documented(400, 401, 404, 413, 422),
               summary="Shopify's orders/create webhook",

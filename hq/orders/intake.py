@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from models.bulk import insert_values
 from models.catalog import Barcode, Product, normalize_code
-from models.db import is_postgres
 from models.errors import DomainError
 from models.limits import check_amount
 from models.money import Money
@@ -131,8 +131,7 @@ def _store(channel: Channel, doc: OrderDocument, by: str, reporting: str
                          location=None, status=RECEIVED, currency=doc.currency, subtotal=total, total=total,
                          customer=_customer(doc), created_at=placed)
     rows = [OrderLine(order=order, position=n, product=line.product, sku=line.product.sku, name=line.product.name,
-                      quantity=line.quantity, unit_price=line.unit_price, discount=Decimal(0), total=line_total.amount,
-                      lot="", reason="", condition="", original_line=None)
+                      quantity=line.quantity, unit_price=line.unit_price, total=line_total.amount)
             for n, (line, line_total) in enumerate(zip(lines, totals, strict=True), start=1)]
     insert_lines(rows)
     head = ChannelOrder.create(order=order, channel=channel, channel_order_id=doc.channel_order_id, state=RECEIVED,
@@ -145,18 +144,14 @@ def _store(channel: Channel, doc: OrderDocument, by: str, reporting: str
     return order, head, rows
 
 
+LINE_FIELDS = (OrderLine.order, OrderLine.position, OrderLine.product, OrderLine.sku, OrderLine.name,
+               OrderLine.quantity, OrderLine.unit_price, OrderLine.total)
+
+
 def insert_lines(rows: list[OrderLine]) -> None:
     """Insert an order's lines in one statement and give each its id."""
-    fields = ["order", "position", "product", "sku", "name", "quantity", "unit_price", "discount", "total", "lot",
-              "reason", "condition"]
-    query = OrderLine.insert_many([{f: getattr(row, f if f not in ("order", "product") else f + "_id")
-                                    for f in fields} for row in rows])
-    if is_postgres():
-        ids = [row_id for (row_id,) in query.returning(OrderLine.id).tuples().execute()]
-    else:
-        query.execute()
-        ids = [row_id for (row_id,) in OrderLine.select(OrderLine.id).where(OrderLine.order == rows[0].order_id)
-               .order_by(OrderLine.position).tuples()]
-    for row, row_id in zip(rows, ids, strict=True):
-        row.id = row_id
-
+    ids = dict((position, row_id) for row_id, position in insert_values(
+        LINE_FIELDS, [(row.order_id, row.position, row.product_id, row.sku, row.name, row.quantity, row.unit_price,
+                       row.total) for row in rows], returning=(OrderLine.id, OrderLine.position)))
+    for row in rows:
+        row.id = ids[row.position]
