@@ -26,11 +26,15 @@ from models.oms import brokering
 from models.oms.lifecycle import (
     APPROVED,
     BACKORDERED,
+    CANCELLING,
     GIVEN_BACK,
+    PARTLY_ALLOCATED,
+    PARTLY_CANCELLED,
     RESERVED,
     UNALLOCATED,
     UNFILLABLE,
     line_parts,
+    rest_state,
     shown_status,
 )
 from models.orders import Order, OrderLine
@@ -46,11 +50,11 @@ CHUNK = 500
 BY = "brokering"
 ALLOCATION_FIELDS = (Allocation.order, Allocation.line, Allocation.location, Allocation.product, Allocation.quantity,
                      Allocation.state, Allocation.created_at, Allocation.updated_at)
-CANCELLING = "cancelling"  # the header's queue while locations answer a cancel request
-# A cancel a location refused (packed): what it has ships, the rest stays cancelled, never re-placed.
-PARTLY_CANCELLED = "partly_cancelled"
-NOT_BROKERED = (UNFILLABLE, CANCELLING, PARTLY_CANCELLED)
-WAITING = (UNALLOCATED, BACKORDERED, "partly_allocated")  # statuses of orders with something unplaced
+# Queues whose orders are never brokered; a backlog run also leaves unfillable ones parked (they are
+# brokered when asked for by name, e.g. on approval).
+NEVER_BROKERED = (CANCELLING, PARTLY_CANCELLED)
+NOT_IN_BACKLOG = (UNFILLABLE, *NEVER_BROKERED)
+WAITING = (UNALLOCATED, BACKORDERED, PARTLY_ALLOCATED)  # statuses of orders with something unplaced
 
 
 @dataclass
@@ -106,7 +110,7 @@ def broker_orders(order_ids: list[int], *, skip_locked: bool = False,
             among(ChannelOrder.order, order_ids) & (ChannelOrder.state == APPROVED))
         if is_postgres():
             query = query.for_update(of=ChannelOrder, skip_locked=skip_locked or None)
-        heads = [h for h in query if h.queue not in NOT_BROKERED[1:]]
+        heads = [h for h in query if h.queue not in NEVER_BROKERED]
         if not heads:
             return result
         ids = [h.order_id for h in heads]
@@ -163,7 +167,7 @@ def broker_orders(order_ids: list[int], *, skip_locked: bool = False,
                 timeline.record(order.id, queue, by=BY, note=plan.why, data={"rule": plan.rule})
         result.backordered += queue == BACKORDERED
         result.unfillable += queue == UNFILLABLE
-        rest = queue if queue else UNALLOCATED
+        rest = rest_state(queue)
         status = shown_status(APPROVED, [line_parts(line.quantity, existing[line.id], rest) for line in lines[order.id]])
         result.statuses[order.id] = status
         if status != order.status:
@@ -183,7 +187,7 @@ def run(*, products: set[int] | None = None, chunk: int = CHUNK) -> RunResult:
     """Broker the backlog (approved orders with something unplaced, not parked as unfillable),
     oldest promise first; `products`: only orders that need one of them (stock arrived)."""
     query = (ChannelOrder.select(ChannelOrder.order).join(Order)
-             .where((ChannelOrder.state == APPROVED) & ChannelOrder.queue.not_in(NOT_BROKERED)
+             .where((ChannelOrder.state == APPROVED) & ChannelOrder.queue.not_in(NOT_IN_BACKLOG)
                     & Order.status.in_(WAITING))
              .order_by(ChannelOrder.promised_at.is_null(), ChannelOrder.promised_at, ChannelOrder.received_at,
                        ChannelOrder.id))

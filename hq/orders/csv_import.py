@@ -44,10 +44,6 @@ class OrderImport:
                 "refused": self.refused, "orders": self.taken}
 
 
-class _DryRun(Exception):
-    pass
-
-
 def _document(rows: list[tuple[int, dict[str, str]]]) -> dict:
     first = rows[0][1]
     for number, row in rows[1:]:
@@ -97,19 +93,16 @@ def import_orders(channel: Channel, path: str | Path, *, dry_run: bool = False, 
     except UnicodeDecodeError:
         raise DomainError("{file} is not UTF-8 text: save it as CSV UTF-8.", file=Path(path).name) from None
     result = OrderImport(dry_run=dry_run)
-    try:
-        with db.atomic():
-            for order_id, rows in orders.items():
-                where = ", ".join(str(n) for n, _ in rows[:5]) + (" ..." if len(rows) > 5 else "")
-                try:
-                    with db.atomic():
-                        taken = take_order(channel, read_document(_document(rows)), by=by or "import")
-                except DomainError as exc:
-                    result.refused.append({"channel_order_id": order_id, "rows": where, "reason": str(exc)})
-                    continue
-                (result.taken if taken.created else result.already).append(taken.order.number)
-            if dry_run:
-                raise _DryRun
-    except _DryRun:
-        pass
+    with db.atomic() as everything:
+        for order_id, rows in orders.items():
+            where = ", ".join(str(n) for n, _ in rows[:5]) + (" ..." if len(rows) > 5 else "")
+            try:
+                with db.atomic():
+                    taken = take_order(channel, read_document(_document(rows)), by=by or "import")
+            except DomainError as exc:
+                result.refused.append({"channel_order_id": order_id, "rows": where, "reason": str(exc)})
+                continue
+            (result.taken if taken.created else result.already).append(taken.order.number)
+        if dry_run:
+            everything.rollback()
     return result

@@ -17,9 +17,11 @@ from models.oms.lifecycle import (
     APPROVED,
     AT_LOCATION,
     CANCELLED,
+    CANCELLING,
     CLOSED,
     DELIVERED,
     PACKED,
+    PARTLY_CANCELLED,
     PICKED,
     RELEASED,
     RESERVED,
@@ -33,7 +35,6 @@ from models.orders import Order
 
 from .. import hqclock
 from . import timeline
-from .broker import CANCELLING, PARTLY_CANCELLED
 from .locking import lock_products, write_transaction
 from .review import order_head
 from .tables import Allocation, ChannelOrder
@@ -142,8 +143,7 @@ def _close_if_done(order: Order) -> None:
     if status in (DELIVERED, RETURNED):
         head = ChannelOrder.get(ChannelOrder.order == order)
         if head.state == APPROVED:
-            check_header(head.state, CLOSED)
-            ChannelOrder.update(state=CLOSED, updated_at=hqclock.now()).where(ChannelOrder.id == head.id).execute()
+            timeline.set_head(head, state=CLOSED)
             timeline.record(order, "closed", by="head office")
 
 
@@ -171,12 +171,11 @@ def cancel(number: str, *, by: str, note: str) -> Order:
         timeline.record(order, "cancel_requested" if asked else "cancelled", by=by, note=note.strip(),
                         data={"asked": [r.id for r in asked]})
         if asked or any(r.cancel_requested and r.state in AT_LOCATION for r in rows):
-            ChannelOrder.update(queue=CANCELLING, updated_at=hqclock.now()).where(ChannelOrder.id == head.id).execute()
+            timeline.set_head(head, queue=CANCELLING)
         else:
-            ChannelOrder.update(state=CANCELLED, queue="", updated_at=hqclock.now()).where(
-                ChannelOrder.id == head.id).execute()
+            timeline.set_head(head, state=CANCELLED, queue="")
         timeline.refresh_status(order)
-    return Order.get_by_id(order.id)
+    return order
 
 
 def answer_cancel(allocation_id: int, *, accepted: bool, by: str, note: str = "") -> Allocation:
@@ -211,11 +210,8 @@ def _settle_cancel(order: Order, by: str) -> None:
     kept = Allocation.select().where((Allocation.order == order) & Allocation.state.in_(
         (RELEASED, PICKED, PACKED, SHIPPED))).exists()
     if kept:  # a location refused: the order ships, and comes back as a return
-        ChannelOrder.update(queue=PARTLY_CANCELLED, updated_at=hqclock.now()).where(
-            ChannelOrder.id == head.id).execute()
+        timeline.set_head(head, queue=PARTLY_CANCELLED)
         timeline.record(order, "cancel_refused", by=by, note="packed: it ships and comes back as a return")
     else:
-        check_header(head.state, CANCELLED)
-        ChannelOrder.update(state=CANCELLED, queue="", updated_at=hqclock.now()).where(
-            ChannelOrder.id == head.id).execute()
+        timeline.set_head(head, state=CANCELLED, queue="")
         timeline.record(order, "cancelled", by=by, note="every location put the goods back")

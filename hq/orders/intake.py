@@ -105,7 +105,7 @@ def take_order(channel: Channel, doc: OrderDocument, *, by: str = "") -> Taken:
         reporting = settings.reporting_currency()
         with timeline.batch():
             order, head, lines = _store(channel, doc, by or f"channel:{channel.code}", reporting)
-            if review.review_order(order, head, reporting, lines=lines):
+            if review.review_order(order, head, lines, reporting):
                 order.status = timeline.refresh_status(order)
             else:
                 order.status = broker_orders([order.id], new=(head, lines)).statuses[order.id]

@@ -23,10 +23,6 @@ ROLES = (OPERATOR, MANAGER)
 _DUPLICATE_LOOKBACK = dt.timedelta(days=7)  # the longest window a likely_duplicate rule may have
 
 
-def _items(order_id: int) -> tuple[tuple[str, Decimal], ...]:
-    return _summed(OrderLine.select(OrderLine.sku, OrderLine.quantity).where(OrderLine.order == order_id).tuples())
-
-
 def _summed(pairs: Iterable[tuple[str, Decimal]]) -> tuple[tuple[str, Decimal], ...]:
     totals: dict[str, Decimal] = {}
     for sku, qty in pairs:
@@ -34,10 +30,9 @@ def _summed(pairs: Iterable[tuple[str, Decimal]]) -> tuple[tuple[str, Decimal], 
     return tuple(sorted(totals.items()))
 
 
-def _facts(order: Order, head: ChannelOrder, active: list[rules.Rule],
-           lines: list[OrderLine] | None = None) -> rules.Facts:
+def _facts(order: Order, head: ChannelOrder, active: list[rules.Rule], lines: list[OrderLine]) -> rules.Facts:
     kinds = {r.kind for r in active}
-    items = _items(order.id) if lines is None else _summed((line.sku, line.quantity) for line in lines)
+    items = _summed((line.sku, line.quantity) for line in lines)
     earlier: list = []
     known = False
     if order.customer_id is not None and kinds & {rules.NEW_CUSTOMER_ABOVE, rules.LIKELY_DUPLICATE}:
@@ -46,8 +41,13 @@ def _facts(order: Order, head: ChannelOrder, active: list[rules.Rule],
         known = others.exists()
         if rules.LIKELY_DUPLICATE in kinds:
             since = order.created_at - _DUPLICATE_LOOKBACK
-            earlier = [(o.created_at, _items(o.id)) for o in others.where(Order.created_at >= since)
-                       .order_by(Order.created_at.desc()).limit(50)]
+            recent = {o.id: o.created_at for o in others.where(Order.created_at >= since)
+                      .order_by(Order.created_at.desc()).limit(50)}
+            items_of: dict[int, list[tuple[str, Decimal]]] = {order_id: [] for order_id in recent}
+            for order_id, sku, qty in OrderLine.select(OrderLine.order, OrderLine.sku, OrderLine.quantity).where(
+                    OrderLine.order.in_(list(recent))).tuples():
+                items_of[order_id].append((sku, qty))
+            earlier = [(recent[order_id], _summed(pairs)) for order_id, pairs in items_of.items()]
     excluded = set()
     if rules.ITEM_NOT_ON_CHANNEL in kinds:
         excluded = {sku for (sku,) in ChannelExclusion.select(ChannelExclusion.sku).where(
@@ -62,40 +62,32 @@ def active_rules() -> list[rules.Rule]:
             for r in ReviewRule.select().order_by(ReviewRule.position, ReviewRule.id)]
 
 
-def review_order(order: Order, head: ChannelOrder, reporting: str | None = None, *,
-                 lines: list[OrderLine] | None = None) -> list[rules.Hold]:
+def review_order(order: Order, head: ChannelOrder, lines: list[OrderLine], reporting: str) -> list[rules.Hold]:
     """Put a received order through review: hold it for each matching rule, or approve it if none
     matches (received -> in review -> on hold or approved, written once)."""
     check_header(head.state, IN_REVIEW)
     head.state = IN_REVIEW
     enabled = [r for r in active_rules() if r.enabled]
-    holds = rules.evaluate(enabled, _facts(order, head, enabled, lines), reporting or settings.reporting_currency())
+    holds = rules.evaluate(enabled, _facts(order, head, enabled, lines), reporting)
     now = hqclock.now()
     for hold in holds:
         OrderHold.create(order=order, reason=hold.reason, detail=hold.detail, rule_id=hold.rule_id, placed_at=now,
                          placed_by="review")
         timeline.record(order, "held", by="review", note=hold.detail, data={"reason": hold.reason,
                                                                             "rule": hold.rule_id})
-    _set_state(head, ON_HOLD if holds else APPROVED)
+    timeline.set_head(head, state=ON_HOLD if holds else APPROVED)
     if not holds:
         timeline.record(order, "approved", by="review", note="no review rule held it")
     return holds
 
 
-def _set_state(head: ChannelOrder, state: str) -> None:
-    check_header(head.state, state)
-    ChannelOrder.update(state=state, updated_at=hqclock.now()).where(ChannelOrder.id == head.id).execute()
-    head.state = state
-
-
-def order_head(number: str, *, lock: bool = True) -> tuple[Order, ChannelOrder]:
-    order = Order.get_or_none(Order.number == number.strip())
-    head = ChannelOrder.get_or_none(ChannelOrder.order == order) if order is not None else None
+def order_head(number: str) -> tuple[Order, ChannelOrder]:
+    """A channel order and its head-office row, the row locked on PostgreSQL for the transaction."""
+    query = ChannelOrder.select(ChannelOrder, Order).join(Order).where(Order.number == number.strip())
+    head = (query.for_update(of=ChannelOrder) if is_postgres() else query).first()
     if head is None:
         raise NotFound("No channel order {number!r} at head office.", number=number.strip()[:64])
-    if lock and is_postgres():
-        head = ChannelOrder.select().where(ChannelOrder.id == head.id).for_update().get()
-    return order, head
+    return head.order, head
 
 
 def open_holds(order: Order) -> list[OrderHold]:
@@ -113,7 +105,7 @@ def hold(number: str, *, by: str, note: str, reason: str = rules.MANUAL) -> Orde
             raise DomainError("Order {number} is already allocated: cancel it instead of holding it.",
                               number=order.number)
         row = OrderHold.create(order=order, reason=reason, detail=note.strip(), placed_at=hqclock.now(), placed_by=by)
-        _set_state(head, ON_HOLD)
+        timeline.set_head(head, state=ON_HOLD)
         timeline.record(order, "held", by=by, note=note.strip(), data={"reason": reason})
         timeline.refresh_status(order)
     return row
@@ -141,11 +133,11 @@ def approve(number: str, *, by: str, role: str, note: str) -> Order:
                                    limit=settings.manager_approval_above())
         OrderHold.update(released_at=hqclock.now(), released_by=by, note=note.strip()).where(
             (OrderHold.order == order) & OrderHold.released_at.is_null()).execute()
-        _set_state(head, APPROVED)
+        timeline.set_head(head, state=APPROVED)
         timeline.record(order, "approved", by=by, note=note.strip(), data={"role": role})
         broker_orders([order.id])
         timeline.refresh_status(order)
-    return Order.get_by_id(order.id)
+    return order
 
 
 def reject(number: str, *, by: str, note: str) -> Order:
@@ -159,10 +151,10 @@ def reject(number: str, *, by: str, note: str) -> Order:
                               "cancel an approved one.", number=order.number, state=head.state.replace("_", " "))
         OrderHold.update(released_at=hqclock.now(), released_by=by, note="rejected: " + note.strip()).where(
             (OrderHold.order == order) & OrderHold.released_at.is_null()).execute()
-        _set_state(head, CANCELLED)
+        timeline.set_head(head, state=CANCELLED)
         timeline.record(order, "rejected", by=by, note=note.strip())
         timeline.refresh_status(order)
-    return Order.get_by_id(order.id)
+    return order
 
 
 # The rules themselves.

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 from models.bulk import insert_values
-from models.oms.lifecycle import BACKORDERED, UNALLOCATED, UNFILLABLE, Part, line_parts, shown_status
+from models.oms.lifecycle import Part, check_header, line_parts, rest_state, shown_status
 from models.orders import Order, OrderLine
 
 from .. import hqclock
@@ -49,9 +49,23 @@ def parts_by_line(order: Order, queue: str = "") -> dict[int, list[Part]]:
     for row in Allocation.select(Allocation.line, Allocation.state, Allocation.quantity).where(
             Allocation.order == order).tuples():
         allocations.setdefault(row[0], []).append((row[1], row[2]))
-    rest = queue if queue in (BACKORDERED, UNFILLABLE) else "cancelled" if queue == "partly_cancelled" else UNALLOCATED
+    rest = rest_state(queue)
     return {line.id: line_parts(line.quantity, allocations.get(line.id, []), rest)
             for line in OrderLine.select().where(OrderLine.order == order).order_by(OrderLine.position)}
+
+
+def set_head(head: ChannelOrder, *, state: str | None = None, queue: str | None = None) -> None:
+    """Move an order's header (checked against the lifecycle) and/or its queue, in one write."""
+    changes: dict = {"updated_at": hqclock.now()}
+    if state is not None:
+        check_header(head.state, state)
+        changes["state"] = state
+    if queue is not None:
+        changes["queue"] = queue
+    ChannelOrder.update(**changes).where(ChannelOrder.id == head.id).execute()
+    for name in ("state", "queue"):
+        if name in changes:
+            setattr(head, name, changes[name])
 
 
 def refresh_status(order: Order) -> str:

@@ -65,6 +65,18 @@ GIVEN_BACK = (SHORT, ALLOCATION_CANCELLED)
 # What a line shows besides an allocation state.
 UNALLOCATED, BACKORDERED, UNFILLABLE = "unallocated", "backordered", "unfillable"
 
+# An approved order's queue: where its unplaced rest waits, or why it is not placed. Cancelling:
+# locations are answering a cancel request; partly cancelled: one refused (packed), what it has
+# ships, and the rest stays cancelled.
+CANCELLING, PARTLY_CANCELLED = "cancelling", "partly_cancelled"
+
+
+def rest_state(queue: str) -> str:
+    """The state a line's unplaced rest shows, for the order's queue."""
+    if queue in (BACKORDERED, UNFILLABLE):
+        return queue
+    return ALLOCATION_CANCELLED if queue == PARTLY_CANCELLED else UNALLOCATED
+
 
 def check_header(state: str, to: str) -> None:
     if state not in HEADER_MOVES:
