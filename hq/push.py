@@ -163,7 +163,7 @@ def apply_batch(cred: TerminalCredential, items: list, limits: Limits | None = N
                                      "conflict": isinstance(exc, Conflict)})
             _record_rejection(cred, kind, ref, reason, raw.get("payload") if isinstance(raw, dict) else raw)
     if arrived:  # backordered orders may be placed now (after the commit: the run sees the stock)
-        schedule.stock_arrived(db.obj, {p.id for p in Product.select(Product.id).where(Product.sku.in_(list(arrived)))})
+        schedule.stock_arrived(db.obj, arrived)
     return outcome
 
 

@@ -21,6 +21,7 @@ from decimal import Decimal
 import peewee
 
 from models.bulk import among, insert_values
+from models.catalog import Product
 from models.db import is_postgres
 from models.oms import brokering
 from models.oms.lifecycle import (
@@ -183,17 +184,17 @@ def broker_orders(order_ids: list[int], *, skip_locked: bool = False,
     return result
 
 
-def run(*, products: set[int] | None = None, chunk: int = CHUNK) -> RunResult:
+def run(*, skus: set[str] | None = None, chunk: int = CHUNK) -> RunResult:
     """Broker the backlog (approved orders with something unplaced, not parked as unfillable),
-    oldest promise first; `products`: only orders that need one of them (stock arrived)."""
+    oldest promise first; `skus`: only orders that need one of them (stock arrived)."""
     query = (ChannelOrder.select(ChannelOrder.order).join(Order)
              .where((ChannelOrder.state == APPROVED) & ChannelOrder.queue.not_in(NOT_IN_BACKLOG)
                     & Order.status.in_(WAITING))
              .order_by(ChannelOrder.promised_at.is_null(), ChannelOrder.promised_at, ChannelOrder.received_at,
                        ChannelOrder.id))
-    if products:
-        query = query.where(ChannelOrder.order.in_(
-            OrderLine.select(OrderLine.order).where(OrderLine.product.in_(list(products)))))
+    if skus:
+        query = query.where(ChannelOrder.order.in_(OrderLine.select(OrderLine.order).where(OrderLine.product.in_(
+            Product.select(Product.id).where(Product.sku.in_(list(skus)))))))
     ids = [order_id for (order_id,) in query.tuples()]
     total = RunResult()
     for start in range(0, len(ids), chunk):

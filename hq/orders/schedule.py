@@ -29,7 +29,7 @@ class BrokeringSchedule:
         self.database = database
         self.every = every if every is not None else float(os.environ.get("COUNTER_BROKER_EVERY", "60"))
         self.scheduler = BackgroundScheduler(daemon=True)
-        self._products: set[int] = set()
+        self._skus: set[str] = set()
         self._lock = threading.Lock()
         self.runs = 0
 
@@ -42,12 +42,12 @@ class BrokeringSchedule:
         if self.scheduler.running:  # a head office may be stopped twice (a test, then its fixture)
             self.scheduler.shutdown(wait=True)
 
-    def stock_arrived(self, product_ids: set[int]) -> None:
+    def stock_arrived(self, skus: set[str]) -> None:
         """Broker the orders waiting on these products now, not at the next tick."""
-        if not product_ids:
+        if not skus:
             return
         with self._lock:
-            self._products |= product_ids
+            self._skus |= skus
         job = self.scheduler.get_job(JOB)
         if job is not None:
             job.modify(next_run_time=dt.datetime.now(dt.UTC))
@@ -55,10 +55,10 @@ class BrokeringSchedule:
     def _run(self) -> None:
         # A tick brokers the whole backlog; a wake-up only the orders the new stock can serve.
         with self._lock:
-            products, self._products = self._products, set()
+            skus, self._skus = self._skus, set()
         try:
             with bind(self.database), self.database.connection_context():
-                done = broker.run(products=products or None)
+                done = broker.run(skus=skus or None)
             self.runs += 1
             if done.orders:
                 log.info("brokered", extra={"fields": {"event": "brokered", **done.__dict__}})
@@ -78,8 +78,8 @@ def uninstall(schedule: BrokeringSchedule) -> None:
         _current.remove(schedule)
 
 
-def stock_arrived(database: peewee.Database, product_ids: set[int]) -> None:
+def stock_arrived(database: peewee.Database, skus: set[str]) -> None:
     """Wake the schedule of this head office's database (a process may serve several: tests, demo)."""
     for schedule in list(_current):
         if schedule.database is database:
-            schedule.stock_arrived(product_ids)
+            schedule.stock_arrived(skus)
