@@ -217,14 +217,24 @@ class Item(BaseModel):
     payload: dict[str, Any]
 
 
+def field_problems(error: ValidationError, limit: int, *, whole: str = "item",
+                   extra: str = "not a field of this document") -> list[dict[str, str]]:
+    """The first `limit` problems of a refused document as {field, reason}, each reason with a
+    short excerpt of what was sent."""
+    found = []
+    for problem in error.errors(include_url=False)[:limit]:
+        message = problem["msg"].removeprefix("Value error, ")
+        if problem["type"] == "extra_forbidden":
+            message = extra
+        elif "input" in problem and problem["type"] != "missing":
+            message += f" (sent {excerpt(problem['input'])})"
+        found.append({"field": ".".join(str(p) for p in problem["loc"]) or whole, "reason": message})
+    return found
+
+
 def reason(error: ValidationError) -> str:
     """The first problems of a refused item, by field, with a short excerpt of what was sent."""
-    parts = []
-    for problem in error.errors(include_url=False)[:3]:
-        where = ".".join(str(p) for p in problem["loc"]) or "item"
-        message = problem["msg"].removeprefix("Value error, ")
-        sent = f" (sent {excerpt(problem['input'])})" if "input" in problem and problem["type"] != "missing" else ""
-        parts.append(f"{where}: {message}{sent}")
+    parts = [f"{p['field']}: {p['reason']}" for p in field_problems(error, 3)]
     more = error.error_count() - len(parts)
     return "; ".join(parts) + (f"; and {more} more" if more > 0 else "")
 

@@ -17,7 +17,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 from models.errors import DomainError
 from models.oms.review import PAYMENT_STATES
 
-from ..intake import Amount, Currency, Quantity, excerpt, text_field
+from ..intake import Amount, Currency, Quantity, field_problems, text_field
 
 SERVICE_LEVELS = ("standard", "express", "next_day", "economy", "pickup")
 MAX_LINES = 500
@@ -117,13 +117,5 @@ def read_document(raw: object) -> OrderDocument:
     try:
         return OrderDocument.model_validate(raw)
     except ValidationError as exc:
-        errors = []
-        for problem in exc.errors(include_url=False)[:20]:
-            where = ".".join(str(p) for p in problem["loc"]) or "order"
-            message = problem["msg"].removeprefix("Value error, ")
-            if "input" in problem and problem["type"] not in ("missing", "extra_forbidden"):
-                message += f" (sent {excerpt(problem['input'])})"
-            if problem["type"] == "extra_forbidden":
-                message = "not a field of the order document (see /docs)"
-            errors.append({"field": where, "reason": message})
-        raise Refused(errors) from None
+        raise Refused(field_problems(exc, 20, whole="order",
+                                     extra="not a field of the order document (see /docs)")) from None
