@@ -43,15 +43,17 @@ def batch() -> Iterator[None]:
         _batch.reset(token)
 
 
-def parts_by_line(order: Order, queue: str = "") -> dict[int, list[Part]]:
-    """Each line's quantity by state, from its allocations; the rest is `queue` (or unallocated)."""
+def parts_by_line(order: Order, queue: str = "", lines: list[OrderLine] | None = None) -> dict[int, list[Part]]:
+    """Each line's quantity by state, from its allocations; the rest shows the order's queue.
+    `lines`: the order's lines if the caller has them already."""
     allocations: dict[int, list[tuple[str, Decimal]]] = {}
     for row in Allocation.select(Allocation.line, Allocation.state, Allocation.quantity).where(
             Allocation.order == order).tuples():
         allocations.setdefault(row[0], []).append((row[1], row[2]))
     rest = rest_state(queue)
-    return {line.id: line_parts(line.quantity, allocations.get(line.id, []), rest)
-            for line in OrderLine.select().where(OrderLine.order == order).order_by(OrderLine.position)}
+    if lines is None:
+        lines = list(OrderLine.select().where(OrderLine.order == order).order_by(OrderLine.position))
+    return {line.id: line_parts(line.quantity, allocations.get(line.id, []), rest) for line in lines}
 
 
 def set_head(head: ChannelOrder, *, state: str | None = None, queue: str | None = None) -> None:

@@ -22,9 +22,9 @@ def order_view(number: str) -> dict:
         ChannelOrder.order == order).first() if order is not None else None
     if head is None:
         raise NotFound("No channel order {number!r} at head office.", number=number.strip()[:64])
-    parts = timeline.parts_by_line(order, head.queue)
     codes = dict(Location.select(Location.id, Location.code).tuples())
     lines = list(OrderLine.select().where(OrderLine.order == order).order_by(OrderLine.position))
+    parts = timeline.parts_by_line(order, head.queue, lines)
     skus = {line.id: line.sku for line in lines}
     return {
         "number": order.number, "channel": head.channel.code, "channel_order_id": head.channel_order_id,
