@@ -7,6 +7,7 @@ afterwards only binds values. The SQL still comes from peewee, so it fits SQLite
 
 from __future__ import annotations
 
+import json
 import weakref
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
@@ -43,22 +44,67 @@ class Slot(peewee.Node):
         return self.field.db_value(value) if self.field is not None else value
 
 
+class AnyOf(Slot):
+    """`field` is one of the values bound to `name` (a list), in one compiled statement whatever
+    its length: an array parameter on PostgreSQL, a JSON array read by `json_each` on SQLite."""
+
+    def __init__(self, field: peewee.Field, name: str) -> None:
+        super().__init__(name, field)
+        self.target = field
+
+    def __sql__(self, ctx: peewee.Context) -> peewee.Context:
+        ctx.sql(self.target)
+        if _returns_ids():
+            ctx.literal(" = ANY(")
+            super().__sql__(ctx)
+            return ctx.literal(")")
+        ctx.literal(" IN (SELECT value FROM json_each(")
+        super().__sql__(ctx)
+        return ctx.literal("))")
+
+    def bind(self, values: dict[str, Any]) -> Any:
+        converted = [self.field.db_value(v) for v in values[self.name]]
+        return converted if _returns_ids() else json.dumps(converted)
+
+
 class Statement:
     """A query built by `build()` with `Slot`s where values go; compiled once per database."""
 
     def __init__(self, build: Callable[[], peewee.Query]) -> None:
         self._build = build
         # Weak keys: a closed database's SQL goes with it, and a new one never inherits it.
-        self._compiled: weakref.WeakKeyDictionary[peewee.Database, tuple[str, list]] = weakref.WeakKeyDictionary()
+        self._compiled: weakref.WeakKeyDictionary[peewee.Database, tuple[str, list, list]] = \
+            weakref.WeakKeyDictionary()
 
-    def execute(self, **values: Any) -> Any:
+    def _compile(self) -> tuple[str, list, list]:
         database = db.obj
         compiled = self._compiled.get(database)
         if compiled is None:
-            compiled = database.get_sql_context().sql(self._build()).query()
-            self._compiled[database] = compiled
-        sql, params = compiled
-        return database.execute_sql(sql, [p.bind(values) if isinstance(p, Slot) else p for p in params])
+            query = self._build()
+            sql, params = database.get_sql_context().sql(query).query()
+            # What turns each selected column back into its Python value (a field's own; none for
+            # an expression such as a SUM, which the caller reads raw).
+            readers = [node.python_value if isinstance(node, peewee.Field) else None
+                       for node in getattr(query, "_returning", None) or ()]
+            compiled = self._compiled[database] = (sql, params, readers)
+        return compiled
+
+    def execute(self, **values: Any) -> Any:
+        sql, params, _ = self._compile()
+        return db.obj.execute_sql(sql, [p.bind(values) if isinstance(p, Slot) else p for p in params])
+
+    def tuples(self, **values: Any) -> list[tuple]:
+        """The rows of a compiled SELECT, each column read as its field reads it."""
+        readers = self._compile()[2]
+        rows = self.execute(**values).fetchall()
+        if not any(readers):
+            return rows
+        return [tuple(value if read is None or value is None else read(value)
+                      for read, value in zip(readers, row, strict=True)) for row in rows]
+
+    def first(self, **values: Any) -> tuple | None:
+        rows = self.tuples(**values)
+        return rows[0] if rows else None
 
 
 class RowInsert:
@@ -99,12 +145,18 @@ def _returns_ids() -> bool:
 def as_model(model: type[peewee.Model], cursor: Any, row: tuple) -> peewee.Model:
     """A model instance from a row of a compiled SELECT of that model's columns (extra columns are
     left out; read them from the row)."""
+    return as_models(model, cursor, [row])[0]
+
+
+def as_models(model: type[peewee.Model], cursor: Any, rows: Sequence[tuple] | None = None) -> list:
+    """Model instances from the rows (default: the rest of `cursor`) of a compiled SELECT."""
     columns = model._meta.columns
-    data = {}
-    for (name, *_), value in zip(cursor.description, row, strict=True):
-        field = columns.get(name)
-        if field is not None:
-            data[field.name] = field.python_value(value)
-    instance = model(**data)
-    instance._dirty.clear()
-    return instance
+    # The cursor's description is read once per call, not once per value.
+    fields = [columns.get(column[0]) for column in cursor.description]
+    out = []
+    for row in cursor.fetchall() if rows is None else rows:
+        instance = model(**{f.name: f.python_value(value) for f, value in zip(fields, row, strict=True)
+                            if f is not None})
+        instance._dirty.clear()
+        out.append(instance)
+    return out

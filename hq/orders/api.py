@@ -85,7 +85,7 @@ def _take_once(channel: Channel, doc: OrderDocument, key: str | None, body_hash:
                 return seen.status, seen.response.encode()
         taken = take_order(channel, doc)
         status = 201 if taken.created else 200
-        answer = dumps(views.taken_view(taken.order))
+        answer = dumps(taken.answer or views.taken_view(taken.order))
         if key:
             IdempotencyRecord.insert(channel=channel, key=key, body_hash=body_hash, status=status,
                                      response=answer.decode()).on_conflict_ignore().execute()

@@ -40,6 +40,7 @@ from models.oms.lifecycle import (
 )
 from models.orders import Order, OrderLine
 from models.places import Location
+from models.statements import AnyOf, Slot, Statement
 
 from .. import hqclock
 from . import timeline
@@ -65,22 +66,33 @@ class RunResult:
     backordered: int = 0
     unfillable: int = 0
     statuses: dict[int, str] = field(default_factory=dict)  # order id -> the status it now shows
+    # order id -> what this run reserved for it: (line id, location code, quantity, state)
+    reserved: dict[int, list[tuple[int, str, Decimal, str]]] = field(default_factory=lambda: defaultdict(list))
+
+
+# Intake brokers every order it approves: these reads are compiled once (models/statements.py).
+_rule_rows = Statement(lambda: AllocationRuleRow.select(
+    AllocationRuleRow.channel, AllocationRuleRow.name, AllocationRuleRow.locations, AllocationRuleRow.split,
+    AllocationRuleRow.split_min_value, AllocationRuleRow.when_unplaced, AllocationRuleRow.partial)
+    .where(AllocationRuleRow.enabled & ((AllocationRuleRow.channel == Slot("channel")) | (AllocationRuleRow.channel == "")))
+    .order_by(AllocationRuleRow.position, AllocationRuleRow.id))
+_site_rows = Statement(lambda: Location.select(
+    Location.id, Location.code, LocationSetup.country, LocationSetup.postcode, LocationSetup.lat, LocationSetup.lon,
+    LocationSetup.daily_capacity, LocationSetup.fulfils)
+    .join(LocationSetup, peewee.JOIN.LEFT_OUTER, on=(LocationSetup.location == Location.id)).order_by(Location.code))
+_set_status = Statement(lambda: Order.update(status=Slot("status")).where(AnyOf(Order.id, "ids")))
 
 
 def _rules(channel: str) -> list[brokering.AllocationRule]:
-    rows = list(AllocationRuleRow.select().where(AllocationRuleRow.enabled & AllocationRuleRow.channel.in_(
-        [channel, ""])).order_by(AllocationRuleRow.position, AllocationRuleRow.id))
-    own = [r for r in rows if r.channel == channel] or [r for r in rows if r.channel == ""]
-    return [brokering.AllocationRule(r.name, tuple(r.locations or ()), r.split, r.split_min_value, r.when_unplaced,
-                                     r.partial) for r in own] or list(brokering.DEFAULT_RULES)
+    rows = _rule_rows.tuples(channel=channel)
+    own = [r for r in rows if r[0] == channel] or [r for r in rows if r[0] == ""]
+    return [brokering.AllocationRule(name, tuple(locations or ()), split, split_min_value, when_unplaced, partial)
+            for _, name, locations, split, split_min_value, when_unplaced, partial in own] \
+        or list(brokering.DEFAULT_RULES)
 
 
 def _sites(today: dt.datetime) -> list[brokering.Site]:
-    rows = list(Location.select(Location.id, Location.code, LocationSetup.country, LocationSetup.postcode,
-                                LocationSetup.lat, LocationSetup.lon, LocationSetup.daily_capacity,
-                                LocationSetup.fulfils)
-                .join(LocationSetup, peewee.JOIN.LEFT_OUTER, on=(LocationSetup.location == Location.id))
-                .order_by(Location.code).tuples())
+    rows = _site_rows.tuples()
     limited = [row[0] for row in rows if row[6] is not None]
     # Orders taken today only where a location has a daily capacity (most have none): the count
     # reads today's allocations of those locations through the (location, created_at) index.
@@ -125,6 +137,7 @@ def broker_orders(order_ids: list[int], *, skip_locked: bool = False,
     sites = _sites(dt.datetime.combine(now.date(), dt.time()))
     capacity = {s.id: s.capacity_left for s in sites}
     atp = _atp({line.product_id for group in lines.values() for line in group})
+    codes = {s.id: s.code for s in sites}
     rules_by_channel: dict[str, list[brokering.AllocationRule]] = {}
     new_rows, statuses, queues = [], defaultdict(list), {}
     heads.sort(key=lambda h: (h.promised_at or dt.datetime.max, h.received_at, h.id))
@@ -151,11 +164,11 @@ def broker_orders(order_ids: list[int], *, skip_locked: bool = False,
             key = (p.location_id, by_line[p.line_id].product_id)
             atp[key] = atp.get(key, Decimal(0)) - p.quantity
             new_rows.append((order.id, p.line_id, p.location_id, key[1], p.quantity, RESERVED, now, now))
+            result.reserved[order.id].append((p.line_id, codes[p.location_id], p.quantity, RESERVED))
             existing[p.line_id].append((RESERVED, p.quantity))
         for location_id in {p.location_id for p in plan.placements}:
             if capacity.get(location_id) is not None:
                 capacity[location_id] -= 1
-        codes = {s.id: s.code for s in sites}
         if plan.placements:
             result.placed += 1
             timeline.record(order.id, "allocated", by=BY, note=plan.why, data={
@@ -163,7 +176,7 @@ def broker_orders(order_ids: list[int], *, skip_locked: bool = False,
                                                     "quantity": str(p.quantity)} for p in plan.placements]})
         queue = plan.queue
         if queue != head.queue:
-            queues[head.id] = queue
+            queues[head.id] = head.queue = queue
             if queue:
                 timeline.record(order.id, queue, by=BY, note=plan.why, data={"rule": plan.rule})
         result.backordered += queue == BACKORDERED
@@ -180,7 +193,7 @@ def broker_orders(order_ids: list[int], *, skip_locked: bool = False,
     for queue, head_ids in by_queue.items():
         ChannelOrder.update(queue=queue, updated_at=now).where(among(ChannelOrder.id, head_ids)).execute()
     for status, order_ids_ in statuses.items():
-        Order.update(status=status).where(among(Order.id, order_ids_)).execute()
+        _set_status.execute(status=status, ids=order_ids_)
     return result
 
 

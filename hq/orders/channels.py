@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from models.db import db
 from models.errors import Conflict, DomainError, NotFound
+from models.statements import Slot, Statement, as_model
 
 from .. import hqclock
 from ..auth import token_hash
@@ -78,7 +79,14 @@ def revoke(code: str) -> None:
 def authenticate(key: str) -> Channel | None:
     if not key:
         return None
-    return Channel.get_or_none((Channel.key_hash == token_hash(key)) & Channel.revoked_at.is_null())
+    cursor = _by_key.execute(key_hash=token_hash(key))
+    row = cursor.fetchone()
+    return as_model(Channel, cursor, row) if row is not None else None
+
+
+# Every channel request starts here.
+_by_key = Statement(lambda: Channel.select(*Channel._meta.sorted_fields).where(
+    (Channel.key_hash == Slot("key_hash")) & Channel.revoked_at.is_null()))
 
 
 def exclude(code: str, skus: list[str], *, listed: bool = False) -> int:

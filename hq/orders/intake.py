@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
+
+from peewee import ForeignKeyField
 
 from models.bulk import insert_values
 from models.catalog import Barcode, Product, normalize_code
@@ -18,9 +21,10 @@ from models.money import Money
 from models.oms.lifecycle import RECEIVED
 from models.orders import SALE_ORDER, Order, OrderLine
 from models.people import Customer
+from models.statements import AnyOf, RowInsert, Slot, Statement, as_models
 
 from .. import hqclock
-from . import review, settings, timeline
+from . import review, settings, timeline, views
 from .broker import broker_orders
 from .document import OrderDocument, Refused
 from .locking import write_transaction
@@ -32,6 +36,7 @@ from .tables import Channel, ChannelOrder
 class Taken:
     order: Order
     created: bool  # False: this channel order id was taken before, this is that order
+    answer: dict | None = None  # where a new order stands (views.intake_answer), from what intake knows
 
 
 def order_number(channel: Channel, channel_order_id: str) -> str:
@@ -45,11 +50,25 @@ class _Line:
     unit_price: Decimal
 
 
+# Intake is head office's busiest transaction: its statements are compiled once (models/statements.py).
+_taken_before = Statement(lambda: Order.select(*Order._meta.sorted_fields).join(ChannelOrder).where(
+    (ChannelOrder.channel == Slot("channel")) & (ChannelOrder.channel_order_id == Slot("id"))))
+_products = Statement(lambda: Product.select(*Product._meta.sorted_fields).where(AnyOf(Product.sku, "skus")))
+_customer_id = Statement(lambda: Customer.select(Customer.id).where(Customer.code == Slot("code")))
+_insert_customer = RowInsert(Customer)
+_insert_order = RowInsert(Order)
+_insert_head = RowInsert(ChannelOrder)
+
+
+def _models(model: type, statement: Statement, **values: object) -> list:
+    return as_models(model, statement.execute(**values))
+
+
 def _resolve(doc: OrderDocument) -> list[_Line]:
     """Each line's product and quantity in the product's unit; every problem, by line, or nothing."""
     skus = {line.sku for line in doc.lines if line.sku}
     gtins = {normalize_code(line.gtin) for line in doc.lines if line.gtin}
-    by_sku = {p.sku: p for p in Product.select().where(Product.sku.in_(list(skus)))} if skus else {}
+    by_sku = {p.sku: p for p in _models(Product, _products, skus=sorted(skus))} if skus else {}
     by_gtin = {b.code: b for b in Barcode.select(Barcode, Product).join(Product).where(
         Barcode.code.in_(list(gtins)))} if gtins else {}
     errors, lines = [], []
@@ -81,35 +100,38 @@ def _resolve(doc: OrderDocument) -> list[_Line]:
     return lines
 
 
-def _customer(doc: OrderDocument) -> Customer | None:
+def _customer(doc: OrderDocument) -> int | None:
+    """The id of the order's customer (known by e-mail, else phone), added if new."""
     email = doc.customer.email.strip().lower()
     phone = "".join(c for c in doc.customer.phone if c.isdigit() or c == "+")
-    code = f"email:{email}" if email else f"phone:{phone}" if phone else ""
+    code = (f"email:{email}" if email else f"phone:{phone}" if phone else "")[:64]
     if not code:
         return None
-    customer = Customer.get_or_none(Customer.code == code[:64])
-    if customer is None:
-        customer = Customer.create(code=code[:64], name=doc.customer.name or doc.ship_to.name or code,
-                                   email=email, phone=doc.customer.phone, created_at=hqclock.now())
-    return customer
+    found = _customer_id.first(code=code)
+    if found is not None:
+        return found[0]
+    return _insert_customer(code=code, name=doc.customer.name or doc.ship_to.name or code, email=email,
+                            phone=doc.customer.phone, created_at=hqclock.now())
 
 
 def take_order(channel: Channel, doc: OrderDocument, *, by: str = "") -> Taken:
     """Store, review and (once approved) allocate an order; the one already taken on a retry."""
     with write_transaction():
-        existing = (ChannelOrder.select(ChannelOrder, Order).join(Order)
-                    .where((ChannelOrder.channel == channel) & (ChannelOrder.channel_order_id == doc.channel_order_id))
-                    .first())
-        if existing is not None:
-            return Taken(existing.order, created=False)
+        existing = _models(Order, _taken_before, channel=channel.id, id=doc.channel_order_id)
+        if existing:
+            return Taken(existing[0], created=False)
         reporting = settings.reporting_currency()
         with timeline.batch():
             order, head, lines = _store(channel, doc, by or f"channel:{channel.code}", reporting)
-            if review.review_order(order, head, lines, reporting):
+            holds = review.review_order(order, head, lines, reporting)
+            reserved = []
+            if holds:
                 order.status = timeline.refresh_status(order)
             else:
-                order.status = broker_orders([order.id], new=(head, lines)).statuses[order.id]
-    return Taken(order, created=True)
+                run = broker_orders([order.id], new=(head, lines))
+                order.status, reserved = run.statuses[order.id], run.reserved[order.id]
+    answer = views.intake_answer(order, head, [(h.reason, h.detail) for h in holds], reserved)
+    return Taken(order, created=True, answer=answer)
 
 
 def _store(channel: Channel, doc: OrderDocument, by: str, reporting: str
@@ -127,21 +149,32 @@ def _store(channel: Channel, doc: OrderDocument, by: str, reporting: str
         amount_reporting = to_reporting(Money(total, doc.currency), placed.date(), reporting)
     except DomainError as exc:
         raise Refused([{"field": "lines", "reason": str(exc)}]) from None
-    order = Order.create(number=order_number(channel, doc.channel_order_id), kind=SALE_ORDER, channel=channel.code,
-                         location=None, status=RECEIVED, currency=doc.currency, subtotal=total, total=total,
-                         customer=_customer(doc), created_at=placed)
+    values = dict(number=order_number(channel, doc.channel_order_id), kind=SALE_ORDER, channel=channel.code,
+                  location=None, status=RECEIVED, currency=doc.currency, subtotal=total, total=total,
+                  customer=_customer(doc), created_at=placed)
+    order = _saved(Order, _insert_order(**values), values)
     rows = [OrderLine(order=order, position=n, product=line.product, sku=line.product.sku, name=line.product.name,
                       quantity=line.quantity, unit_price=line.unit_price, total=line_total.amount)
             for n, (line, line_total) in enumerate(zip(lines, totals, strict=True), start=1)]
     insert_lines(rows)
-    head = ChannelOrder.create(order=order, channel=channel, channel_order_id=doc.channel_order_id, state=RECEIVED,
-                        payment_status=doc.payment_status, service_level=doc.service_level,
-                        promised_at=doc.promised_at, ship_to=doc.ship_to.model_dump(exclude_defaults=True),
-                        contact=doc.customer.model_dump(exclude_defaults=True),
-                        amount_reporting=amount_reporting.amount, received_at=now, updated_at=now)
+    values = dict(order=order.id, channel=channel.id, channel_order_id=doc.channel_order_id, state=RECEIVED,
+                  queue="", payment_status=doc.payment_status, service_level=doc.service_level,
+                  promised_at=doc.promised_at, ship_to=doc.ship_to.model_dump(exclude_defaults=True),
+                  contact=doc.customer.model_dump(exclude_defaults=True),
+                  amount_reporting=amount_reporting.amount, received_at=now, updated_at=now)
+    head = _saved(ChannelOrder, _insert_head(**values), values)
+    head.channel = channel
     timeline.record(order, "received", by=by, note=f"{len(lines)} lines, {total} {doc.currency} from {channel.code}",
                     data={"channel_order_id": doc.channel_order_id})
     return order, head, rows
+
+
+def _saved(model: type, row_id: int, values: dict) -> Any:
+    """The model instance of a row just inserted with `values` (ids, not instances, for foreign keys)."""
+    instance = model(id=row_id, **{(f"{k}_id" if isinstance(model._meta.fields[k], ForeignKeyField) else k): v
+                                   for k, v in values.items()})
+    instance._dirty.clear()
+    return instance
 
 
 LINE_FIELDS = (OrderLine.order, OrderLine.position, OrderLine.product, OrderLine.sku, OrderLine.name,

@@ -12,6 +12,7 @@ from models.errors import DomainError, NotFound, PermissionDenied
 from models.oms import review as rules
 from models.oms.lifecycle import APPROVED, CANCELLED, IN_REVIEW, ON_HOLD, check_header
 from models.orders import Order, OrderLine
+from models.statements import Statement
 
 from .. import hqclock
 from . import settings, timeline
@@ -57,9 +58,13 @@ def _facts(order: Order, head: ChannelOrder, active: list[rules.Rule], lines: li
                        channel_risky=head.channel.risky, not_on_channel=tuple(sorted(excluded)))
 
 
+_rules = Statement(lambda: ReviewRule.select(ReviewRule.kind, ReviewRule.params, ReviewRule.id, ReviewRule.position,
+                                              ReviewRule.enabled).order_by(ReviewRule.position, ReviewRule.id))
+
+
 def active_rules() -> list[rules.Rule]:
-    return [rules.Rule(r.kind, r.params or {}, r.id, r.position, r.enabled)
-            for r in ReviewRule.select().order_by(ReviewRule.position, ReviewRule.id)]
+    return [rules.Rule(kind, params or {}, rule_id, position, enabled)
+            for kind, params, rule_id, position, enabled in _rules.tuples()]
 
 
 def review_order(order: Order, head: ChannelOrder, lines: list[OrderLine], reporting: str) -> list[rules.Hold]:

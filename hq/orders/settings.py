@@ -10,6 +10,7 @@ from decimal import Decimal, InvalidOperation
 from models.db import db
 from models.errors import DomainError
 from models.money import Money
+from models.statements import Slot, Statement
 
 from .tables import ExchangeRate, HqSetting
 
@@ -17,9 +18,12 @@ REPORTING_CURRENCY, MANAGER_APPROVAL_ABOVE = "reporting_currency", "manager_appr
 DEFAULTS = {REPORTING_CURRENCY: "EUR", MANAGER_APPROVAL_ABOVE: ""}
 
 
+_setting = Statement(lambda: HqSetting.select(HqSetting.value).where(HqSetting.name == Slot("name")))
+
+
 def setting(name: str) -> str:
-    row = HqSetting.get_or_none(HqSetting.name == name)
-    return row.value if row is not None else DEFAULTS.get(name, "")
+    row = _setting.first(name=name)
+    return row[0] if row is not None else DEFAULTS.get(name, "")
 
 
 def set_setting(name: str, value: str) -> None:

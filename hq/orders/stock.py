@@ -16,11 +16,11 @@ from decimal import Decimal
 
 import peewee
 
-from models.bulk import among
 from models.fields import QuantityField
 from models.ledger import StockLevel
 from models.oms.availability import location_atp
 from models.oms.lifecycle import HOLDS_STOCK, SHORT
+from models.statements import AnyOf, Statement
 
 from .tables import Allocation, SafetyStock
 
@@ -40,40 +40,52 @@ def _scaled(value: object) -> Decimal:
     return Decimal(int(value or 0)) / QuantityField.scale
 
 
+# Read for every order an intake allocates: compiled once (models/statements.py).
+_on_hand = Statement(lambda: StockLevel.select(
+    StockLevel.location, StockLevel.product, peewee.fn.SUM(StockLevel.on_hand), peewee.fn.MAX(StockLevel.count_at))
+    .where(AnyOf(StockLevel.product, "ids")).group_by(StockLevel.location, StockLevel.product))
+# Reserved and short in one read: a short part keeps its reason and time (for the count that lifts
+# it). The CASE is literal SQL, not a parameter, so PostgreSQL sees the same expression in GROUP BY.
+_SHORT_AT = peewee.SQL(f"CASE WHEN state = '{SHORT}' THEN updated_at END")  # one table: no alias needed
+_allocated = Statement(lambda: Allocation.select(
+    Allocation.location, Allocation.product, Allocation.state, Allocation.short_reason, _SHORT_AT,
+    peewee.fn.SUM(Allocation.quantity))
+    .where(AnyOf(Allocation.product, "ids") & Allocation.state.in_((*HOLDS_STOCK, SHORT)))
+    .group_by(Allocation.location, Allocation.product, Allocation.state, Allocation.short_reason, _SHORT_AT))
+_safety = Statement(lambda: SafetyStock.select(SafetyStock.location, SafetyStock.product, SafetyStock.quantity)
+                    .where(AnyOf(SafetyStock.product, "ids") | SafetyStock.product.is_null()))
+
+
+def _when(value: object) -> dt.datetime:
+    return value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value))
+
+
 def standings(product_ids: set[int]) -> dict[tuple[int, int], Standing]:
-    ids = list(product_ids)
+    ids = sorted(product_ids)
     on_hand: dict[tuple[int, int], Decimal] = defaultdict(Decimal)
     counted: dict[tuple[int, int], dt.datetime] = {}
-    for loc, prod, qty, count_at in (
-            StockLevel.select(StockLevel.location, StockLevel.product, peewee.fn.SUM(StockLevel.on_hand),
-                              peewee.fn.MAX(StockLevel.count_at))
-            .where(among(StockLevel.product, ids)).group_by(StockLevel.location, StockLevel.product).tuples()):
+    for loc, prod, qty, count_at in _on_hand.tuples(ids=ids):
         on_hand[(loc, prod)] = _scaled(qty)
         if count_at:
-            counted[(loc, prod)] = count_at if isinstance(count_at, dt.datetime) else dt.datetime.fromisoformat(
-                str(count_at))
+            counted[(loc, prod)] = _when(count_at)
     reserved: dict[tuple[int, int], Decimal] = defaultdict(Decimal)
-    for loc, prod, qty in (Allocation.select(Allocation.location, Allocation.product, peewee.fn.SUM(Allocation.quantity))
-                           .where(among(Allocation.product, ids) & Allocation.state.in_(HOLDS_STOCK))
-                           .group_by(Allocation.location, Allocation.product).tuples()):
-        reserved[(loc, prod)] = _scaled(qty)
     short: dict[tuple[int, int], Decimal] = defaultdict(Decimal)
     emptied: set[tuple[int, int]] = set()
-    for loc, prod, qty, reason, at in (Allocation.select(Allocation.location, Allocation.product, Allocation.quantity,
-                                                         Allocation.short_reason, Allocation.updated_at)
-                                       .where(among(Allocation.product, ids) & (Allocation.state == SHORT)).tuples()):
-        if (loc, prod) in counted and counted[(loc, prod)] >= at:
+    for loc, prod, state, reason, at, qty in _allocated.tuples(ids=ids):
+        if state != SHORT:
+            reserved[(loc, prod)] += _scaled(qty)
+        elif (loc, prod) in counted and counted[(loc, prod)] >= _when(at):
             continue
-        if reason == NOT_FOUND:
+        elif reason == NOT_FOUND:
             emptied.add((loc, prod))
         else:
-            short[(loc, prod)] += qty
+            short[(loc, prod)] += _scaled(qty)
     safety, default = {}, {}
-    for row in SafetyStock.select().where(among(SafetyStock.product, ids) | SafetyStock.product.is_null()):
-        if row.product_id is None:
-            default[row.location_id] = row.quantity
+    for loc, prod, quantity in _safety.tuples(ids=ids):
+        if prod is None:
+            default[loc] = quantity
         else:
-            safety[(row.location_id, row.product_id)] = row.quantity
+            safety[(loc, prod)] = quantity
     out = {}
     for key in set(on_hand) | set(reserved):
         keep = safety.get(key, default.get(key[0], Decimal(0)))

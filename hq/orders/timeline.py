@@ -7,9 +7,12 @@ import contextvars
 from collections.abc import Iterator
 from decimal import Decimal
 
+import peewee
+
 from models.bulk import insert_values
 from models.oms.lifecycle import Part, check_header, line_parts, rest_state, shown_status
 from models.orders import Order, OrderLine
+from models.statements import Slot, Statement
 
 from .. import hqclock
 from .tables import Allocation, ChannelOrder, OrderEvent
@@ -56,18 +59,22 @@ def parts_by_line(order: Order, queue: str = "", lines: list[OrderLine] | None =
     return {line.id: line_parts(line.quantity, allocations.get(line.id, []), rest) for line in lines}
 
 
+# A column bound to NULL keeps its value: what is not changed is not written back from memory.
+_set_head = Statement(lambda: ChannelOrder.update(
+    state=peewee.fn.COALESCE(Slot("state"), ChannelOrder.state),
+    queue=peewee.fn.COALESCE(Slot("queue"), ChannelOrder.queue),
+    updated_at=Slot("at", ChannelOrder.updated_at)).where(ChannelOrder.id == Slot("id")))
+
+
 def set_head(head: ChannelOrder, *, state: str | None = None, queue: str | None = None) -> None:
     """Move an order's header (checked against the lifecycle) and/or its queue, in one write."""
-    changes: dict = {"updated_at": hqclock.now()}
     if state is not None:
         check_header(head.state, state)
-        changes["state"] = state
+    _set_head.execute(state=state, queue=queue, at=hqclock.now(), id=head.id)
+    if state is not None:
+        head.state = state
     if queue is not None:
-        changes["queue"] = queue
-    ChannelOrder.update(**changes).where(ChannelOrder.id == head.id).execute()
-    for name in ("state", "queue"):
-        if name in changes:
-            setattr(head, name, changes[name])
+        head.queue = queue
 
 
 def refresh_status(order: Order) -> str:

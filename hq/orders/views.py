@@ -58,13 +58,22 @@ def taken_view(order: Order) -> dict:
     `GET /v1/orders/{number}` has the whole of it, with the timeline."""
     head = ChannelOrder.get(ChannelOrder.order == order)
     codes = dict(Location.select(Location.id, Location.code).tuples())
+    holds = [(h.reason, h.detail) for h in OrderHold.select(OrderHold.reason, OrderHold.detail)
+             .where(OrderHold.order == order).order_by(OrderHold.id)]
+    allocations = [(a.line_id, codes.get(a.location_id, ""), a.quantity, a.state)
+                   for a in Allocation.select().where(Allocation.order == order).order_by(Allocation.id)]
+    return intake_answer(order, head, holds, allocations)
+
+
+def intake_answer(order: Order, head: ChannelOrder, holds: list[tuple[str, str]],
+                  allocations: list[tuple[int, str, Decimal, str]]) -> dict:
+    """An intake's answer from what it knows: holds as (reason, detail), allocations as (line id,
+    location code, quantity, state)."""
     return {"number": order.number, "channel_order_id": head.channel_order_id, "state": head.state,
             "status": order.status, "queue": head.queue, "currency": order.currency, "total": str(order.total),
-            "holds": [{"reason": h.reason, "detail": h.detail} for h in OrderHold.select(
-                OrderHold.reason, OrderHold.detail).where(OrderHold.order == order).order_by(OrderHold.id)],
-            "allocations": [{"line": a.line_id, "location": codes.get(a.location_id, ""), "quantity": str(a.quantity),
-                             "state": a.state} for a in Allocation.select().where(Allocation.order == order)
-                            .order_by(Allocation.id)]}
+            "holds": [{"reason": reason, "detail": detail} for reason, detail in holds],
+            "allocations": [{"line": line, "location": location, "quantity": str(quantity), "state": state}
+                            for line, location, quantity, state in allocations]}
 
 
 def availability(sku: str, channel: Channel | None = None) -> dict:
