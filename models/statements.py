@@ -67,6 +67,18 @@ class AnyOf(Slot):
         return converted if _returns_ids() else json.dumps(converted)
 
 
+def _reader(node: object) -> Callable[[Any], Any] | None:
+    """How a selected column is read back: None where the driver's value already is the Python one
+    (integers and text from either engine), so a wide read does not pay a call per value."""
+    if not isinstance(node, peewee.Field):
+        return None
+    target = node.rel_field if isinstance(node, peewee.ForeignKeyField) else node
+    if type(target) in (peewee.IntegerField, peewee.AutoField, peewee.BigIntegerField, peewee.CharField,
+                        peewee.TextField):
+        return None
+    return node.python_value
+
+
 class Statement:
     """A query built by `build()` with `Slot`s where values go; compiled once per database."""
 
@@ -84,8 +96,7 @@ class Statement:
             sql, params = database.get_sql_context().sql(query).query()
             # What turns each selected column back into its Python value (a field's own; none for
             # an expression such as a SUM, which the caller reads raw).
-            readers = [node.python_value if isinstance(node, peewee.Field) else None
-                       for node in getattr(query, "_returning", None) or ()]
+            readers = [_reader(node) for node in getattr(query, "_returning", None) or ()]
             compiled = self._compiled[database] = (sql, params, readers)
         return compiled
 

@@ -18,7 +18,8 @@ from models.catalog import Barcode, Product, normalize_code
 from models.errors import DomainError
 from models.limits import check_amount
 from models.money import Money
-from models.oms.lifecycle import RECEIVED
+from models.oms.lifecycle import RECEIVED, line_parts, shown_status
+from models.oms.review import Hold
 from models.orders import SALE_ORDER, Order, OrderLine
 from models.people import Customer
 from models.statements import AnyOf, RowInsert, Slot, Statement, as_models
@@ -122,12 +123,9 @@ def take_order(channel: Channel, doc: OrderDocument, *, by: str = "") -> Taken:
             return Taken(existing[0], created=False)
         reporting = settings.reporting_currency()
         with timeline.batch():
-            order, head, lines = _store(channel, doc, by or f"channel:{channel.code}", reporting)
-            holds = review.review_order(order, head, lines, reporting)
+            order, head, lines, holds = _store(channel, doc, by or f"channel:{channel.code}", reporting)
             reserved = []
-            if holds:
-                order.status = timeline.refresh_status(order)
-            else:
+            if not holds:
                 run = broker_orders([order.id], new=(head, lines))
                 order.status, reserved = run.statuses[order.id], run.reserved[order.id]
     answer = views.intake_answer(order, head, [(h.reason, h.detail) for h in holds], reserved)
@@ -135,7 +133,8 @@ def take_order(channel: Channel, doc: OrderDocument, *, by: str = "") -> Taken:
 
 
 def _store(channel: Channel, doc: OrderDocument, by: str, reporting: str
-           ) -> tuple[Order, ChannelOrder, list[OrderLine]]:
+           ) -> tuple[Order, ChannelOrder, list[OrderLine], list[Hold]]:
+    """Check, review and store an order: each row is written once, in its reviewed state."""
     if not sells_in(doc.currency, reporting):
         raise Refused([{"field": "currency", "reason": f"this shop does not sell in {doc.currency}: send the "
                                                        "order in its currency, or import a rate for it"}])
@@ -149,30 +148,40 @@ def _store(channel: Channel, doc: OrderDocument, by: str, reporting: str
         amount_reporting = to_reporting(Money(total, doc.currency), placed.date(), reporting)
     except DomainError as exc:
         raise Refused([{"field": "lines", "reason": str(exc)}]) from None
-    values = dict(number=order_number(channel, doc.channel_order_id), kind=SALE_ORDER, channel=channel.code,
-                  location=None, status=RECEIVED, currency=doc.currency, subtotal=total, total=total,
-                  customer=_customer(doc), created_at=placed)
-    order = _saved(Order, _insert_order(**values), values)
-    rows = [OrderLine(order=order, position=n, product=line.product, sku=line.product.sku, name=line.product.name,
+    order_values = dict(number=order_number(channel, doc.channel_order_id), kind=SALE_ORDER, channel=channel.code,
+                        location=None, status=RECEIVED, currency=doc.currency, subtotal=total, total=total,
+                        customer=_customer(doc), created_at=placed)
+    head_values = dict(channel=channel.id, channel_order_id=doc.channel_order_id, state=RECEIVED, queue="",
+                       payment_status=doc.payment_status, service_level=doc.service_level,
+                       promised_at=doc.promised_at, ship_to=doc.ship_to.model_dump(exclude_defaults=True),
+                       contact=doc.customer.model_dump(exclude_defaults=True),
+                       amount_reporting=amount_reporting.amount, received_at=now, updated_at=now)
+    order, head = _unsaved(Order, order_values), _unsaved(ChannelOrder, head_values)
+    head.channel = channel
+    rows = [OrderLine(position=n, product=line.product, sku=line.product.sku, name=line.product.name,
                       quantity=line.quantity, unit_price=line.unit_price, total=line_total.amount)
             for n, (line, line_total) in enumerate(zip(lines, totals, strict=True), start=1)]
+    holds = review.review_new(order, head, rows, reporting)
+    # A held order shows its status from the start; an approved one gets it from brokering, below.
+    order_values["status"] = order.status = shown_status(head.state, [line_parts(r.quantity, [])
+                                                                      for r in rows])
+    order.id = _insert_order(**order_values)
+    for row in rows:
+        row.order = order
     insert_lines(rows)
-    values = dict(order=order.id, channel=channel.id, channel_order_id=doc.channel_order_id, state=RECEIVED,
-                  queue="", payment_status=doc.payment_status, service_level=doc.service_level,
-                  promised_at=doc.promised_at, ship_to=doc.ship_to.model_dump(exclude_defaults=True),
-                  contact=doc.customer.model_dump(exclude_defaults=True),
-                  amount_reporting=amount_reporting.amount, received_at=now, updated_at=now)
-    head = _saved(ChannelOrder, _insert_head(**values), values)
-    head.channel = channel
+    head_values |= {"order": order.id, "state": head.state}
+    head.id = _insert_head(**head_values)
+    head.order = order  # known: reading it back would cost a query
     timeline.record(order, "received", by=by, note=f"{len(lines)} lines, {total} {doc.currency} from {channel.code}",
                     data={"channel_order_id": doc.channel_order_id})
-    return order, head, rows
+    review.record_review(order, holds)
+    return order, head, rows, holds
 
 
-def _saved(model: type, row_id: int, values: dict) -> Any:
-    """The model instance of a row just inserted with `values` (ids, not instances, for foreign keys)."""
-    instance = model(id=row_id, **{(f"{k}_id" if isinstance(model._meta.fields[k], ForeignKeyField) else k): v
-                                   for k, v in values.items()})
+def _unsaved(model: type, values: dict) -> Any:
+    """The model instance of a row about to be inserted with `values` (ids, not instances, for foreign keys)."""
+    instance = model(**{(f"{k}_id" if isinstance(model._meta.fields[k], ForeignKeyField) else k): v
+                        for k, v in values.items()})
     instance._dirty.clear()
     return instance
 

@@ -37,8 +37,9 @@ def _facts(order: Order, head: ChannelOrder, active: list[rules.Rule], lines: li
     earlier: list = []
     known = False
     if order.customer_id is not None and kinds & {rules.NEW_CUSTOMER_ABOVE, rules.LIKELY_DUPLICATE}:
-        others = Order.select(Order.id, Order.created_at).where(
-            (Order.customer == order.customer_id) & (Order.id != order.id))
+        others = Order.select(Order.id, Order.created_at).where(Order.customer == order.customer_id)
+        if order.id is not None:  # an order under review before it is stored is none of the others
+            others = others.where(Order.id != order.id)
         known = others.exists()
         if rules.LIKELY_DUPLICATE in kinds:
             since = order.created_at - _DUPLICATE_LOOKBACK
@@ -67,23 +68,28 @@ def active_rules() -> list[rules.Rule]:
             for kind, params, rule_id, position, enabled in _rules.tuples()]
 
 
-def review_order(order: Order, head: ChannelOrder, lines: list[OrderLine], reporting: str) -> list[rules.Hold]:
-    """Put a received order through review: hold it for each matching rule, or approve it if none
-    matches (received -> in review -> on hold or approved, written once)."""
+def review_new(order: Order, head: ChannelOrder, lines: list[OrderLine], reporting: str) -> list[rules.Hold]:
+    """Decide on an order before it is stored (so it is written once, in its reviewed state): the
+    holds of the rules it matches; `head.state` goes received -> in review -> on hold, or approved
+    if none matches. `record_review` writes the holds once the order has its id."""
     check_header(head.state, IN_REVIEW)
-    head.state = IN_REVIEW
     enabled = [r for r in active_rules() if r.enabled]
     holds = rules.evaluate(enabled, _facts(order, head, enabled, lines), reporting)
+    decided = ON_HOLD if holds else APPROVED
+    check_header(IN_REVIEW, decided)
+    head.state = decided
+    return holds
+
+
+def record_review(order: Order, holds: list[rules.Hold]) -> None:
     now = hqclock.now()
     for hold in holds:
         OrderHold.create(order=order, reason=hold.reason, detail=hold.detail, rule_id=hold.rule_id, placed_at=now,
                          placed_by="review")
         timeline.record(order, "held", by="review", note=hold.detail, data={"reason": hold.reason,
                                                                             "rule": hold.rule_id})
-    timeline.set_head(head, state=ON_HOLD if holds else APPROVED)
     if not holds:
         timeline.record(order, "approved", by="review", note="no review rule held it")
-    return holds
 
 
 def order_head(number: str) -> tuple[Order, ChannelOrder]:
